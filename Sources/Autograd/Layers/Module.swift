@@ -1,0 +1,44 @@
+/// A layer or a model: something with parameters, submodules and a training mode.
+///
+/// A module says what it owns by writing two properties (no reflection): its own
+/// parameters by name, and its submodules by name. Everything else — all parameters
+/// with dotted names (`encoder.weight_ih_l0`, as PyTorch's `state_dict`), `train()`,
+/// `eval()`, `zeroGrad()` — follows from those.
+public protocol Module: AnyObject {
+    /// This module's own parameters, by name ("weight", "bias").
+    var ownParameters: [(name: String, tensor: Tensor)] { get }
+    /// The modules inside this one, by name.
+    var submodules: [(name: String, module: any Module)] { get }
+    /// Whether the module is training (dropout active) or evaluating.
+    var isTraining: Bool { get set }
+}
+
+extension Module {
+    public var ownParameters: [(name: String, tensor: Tensor)] { [] }
+    public var submodules: [(name: String, module: any Module)] { [] }
+
+    /// Every parameter, with dotted names, in a fixed order.
+    public func namedParameters() -> [(name: String, tensor: Tensor)] {
+        ownParameters + submodules.flatMap { sub in
+            sub.module.namedParameters().map { (name: "\(sub.name).\($0.name)", tensor: $0.tensor) }
+        }
+    }
+
+    /// Every parameter, in the order of `namedParameters()`.
+    public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
+
+    /// How many numbers the model learns.
+    public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
+
+    /// Training mode (dropout active), for this module and all inside it.
+    public func train(_ on: Bool = true) {
+        isTraining = on
+        for sub in submodules { sub.module.train(on) }
+    }
+
+    /// Evaluation mode (dropout off), for this module and all inside it.
+    public func eval() { train(false) }
+
+    /// Forgets every parameter's gradient.
+    public func zeroGrad() { for p in parameters() { p.zeroGrad() } }
+}

@@ -1,0 +1,2 @@
+// The C boundary to OpenBLAS: nothing here but the include.
+#include <cblas.h>
