@@ -2,17 +2,34 @@
 // Unrolled: a graded course on sequence models, on its own autograd core.
 import PackageDescription
 
+/// The lessons that exist. Each N has a module `LessonN` (Lessons/LessonN: what the
+/// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
+/// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts.
+let lessons = [0]
+
 /// The core is compiled with optimization even in debug builds: `swift test`
 /// builds debug, and a student waits on every grader.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let lessonTargets: [Target] = lessons.flatMap { n -> [Target] in
+    [
+        .target(name: "Lesson\(n)", dependencies: ["Autograd"], path: "Lessons/Lesson\(n)",
+                exclude: ["README.md", "lesson.json"]),
+        .target(name: "Solution\(n)", dependencies: ["Autograd"], path: "Sources/Solutions/Lesson\(n)"),
+    ]
+}
 
 let package = Package(
     name: "Unrolled",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        .executable(name: "tutor", targets: ["Tutor"]),
         .executable(name: "autograd-bench", targets: ["AutogradBench"]),
     ],
-    targets: [
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: lessonTargets + [
         // OpenBLAS through its C interface (apt: libopenblas-dev).
         .systemLibrary(
             name: "CBLAS",
@@ -22,10 +39,19 @@ let package = Package(
         ),
         // The tensor + reverse-mode autodiff core every lesson is built on.
         .target(name: "Autograd", dependencies: ["CBLAS"], swiftSettings: optimized),
+        // Graders: fixed probes, reference comparisons, known mistakes, verdicts.
+        .target(name: "Grading", dependencies: ["Autograd"] + lessons.map { .target(name: "Solution\($0)") }),
+        // The tutor's logic (a library the tests can call) and its thin executable.
+        .target(name: "TutorKit", dependencies: [
+            "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "Tutor", dependencies: ["TutorKit"]),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS"]),
+        // The graders a student runs: `swift test --filter Lesson3`.
+        .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
         // Tests of the core, and of the graders against the reference solutions.
-        .testTarget(name: "Reference", dependencies: ["Autograd"]),
+        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

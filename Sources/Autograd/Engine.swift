@@ -152,3 +152,50 @@ func zipArray(_ a: [Float], _ b: [Float], _ c: [Float], _ f: (Float, Float, Floa
         }
     }
 }
+
+// MARK: - Ops of your own
+
+extension Tensor {
+    /// A new primitive op, the way the core's own ops are written: you give the output's
+    /// values and a pullback that maps the output's gradient to one gradient per input
+    /// (nil for an input that needs none). The pullback must capture values (arrays),
+    /// never tensors.
+    ///
+    ///     let y = x.scalars.map { $0 * $0 }
+    ///     let square = try Tensor.primitive("square", inputs: [x], shape: x.shape, scalars: y) { g in
+    ///         [zip(g, xs).map { g, x in 2 * x * g }]
+    ///     }
+    public static func primitive(
+        _ name: StaticString, inputs: [Tensor], shape: [Int], scalars: [Float],
+        file: StaticString = #fileID, line: UInt = #line,
+        pullback: @escaping (_ gradient: [Float]) -> [[Float]?]
+    ) throws -> Tensor {
+        guard shape.reduce(1, *) == scalars.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw TensorError(op: "\(name)", "output shape \(describe(shape)) holds \(shape.reduce(1, *)) values but \(scalars.count) were given", file: file, line: line)
+        }
+        let counts = inputs.map(\.count)
+        let shapes = inputs.map(\.shape)
+        return make(name, shape: shape, scalars: scalars, inputs: inputs) { g in
+            let grads = pullback(g)
+            // A wrong-sized gradient from a user's pullback would corrupt the sums:
+            // drop it here; the gradient checker then reports the input's gradient as wrong.
+            return inputs.indices.map { i in
+                guard i < grads.count, let gi = grads[i], gi.count == counts[i] else {
+                    if i < grads.count, let gi = grads[i] {
+                        reportBadPullback("\(name)", input: i, got: gi.count, shape: shapes[i])
+                    }
+                    return nil
+                }
+                return gi
+            }
+        }
+    }
+}
+
+/// Where a user-written pullback returned a gradient of the wrong size (printed once per op).
+nonisolated(unsafe) private var reportedPullbacks = Set<String>()
+
+private func reportBadPullback(_ op: String, input: Int, got: Int, shape: [Int]) {
+    guard reportedPullbacks.insert(op).inserted else { return }
+    print("warning: \(op): the pullback returned \(got) values for input \(input) of shape \(describe(shape)); that gradient was dropped")
+}

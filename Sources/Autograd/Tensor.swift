@@ -160,6 +160,16 @@ extension Tensor {
         }
         scalars = values
     }
+
+    /// Sets the values of a leaf in place to those of `other` (same shape), keeping its
+    /// identity: how a hand-written update step changes a parameter,
+    /// `try noGrad { try w.assign(w - w.grad! * lr) }`.
+    public func assign(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) throws {
+        guard other.shape == shape else {
+            throw TensorError(op: "assign", "a tensor of shape \(describe(other.shape)) cannot replace one of shape \(describe(shape))", file: file, line: line)
+        }
+        scalars = other.scalars
+    }
 }
 
 extension Tensor: CustomStringConvertible {

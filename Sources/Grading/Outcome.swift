@@ -1,0 +1,102 @@
+import Autograd
+
+/// What an implementation produced on a grader's fixed inputs: named arrays of numbers
+/// ("output", "∂x", "loss after 200 steps", ...), each with its shape.
+public struct Outcome: Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        public let shape: [Int]
+        public let values: [Float]
+        public init(name: String, shape: [Int], values: [Float]) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
+    }
+
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    /// Records a tensor's shape and values under `name`.
+    public mutating func record(_ name: String, _ t: Tensor) {
+        entries.append(Entry(name: name, shape: t.shape, values: t.scalars))
+    }
+
+    /// Records plain numbers under `name`.
+    public mutating func record(_ name: String, _ values: [Float]) {
+        entries.append(Entry(name: name, shape: [values.count], values: values))
+    }
+
+    /// Records one number under `name`.
+    public mutating func record(_ name: String, _ value: Float) {
+        entries.append(Entry(name: name, shape: [], values: [value]))
+    }
+
+    public subscript(_ name: String) -> Entry? { entries.first { $0.name == name } }
+}
+
+/// How closely two outcomes must agree: |got − expected| ≤ atol + rtol·|expected|.
+public struct Tolerance: Sendable, CustomStringConvertible {
+    public var atol: Float
+    public var rtol: Float
+    public init(atol: Float = 1e-5, rtol: Float = 1e-4) {
+        self.atol = atol
+        self.rtol = rtol
+    }
+    public static let tight = Tolerance()
+    public var description: String { rtol == 0 ? "tolerance \(atol)" : "tolerance \(atol) + \(rtol)·|expected|" }
+}
+
+extension Outcome {
+    /// Nil if `self` matches `expected` entry by entry; otherwise the first difference,
+    /// said the way a student can act on: which entry, which position, expected vs got.
+    public func difference(from expected: Outcome, tolerance: Tolerance) -> String? {
+        for want in expected.entries {
+            guard let got = self[want.name] else {
+                return "\(want.name) is missing\(want.name.hasPrefix("∂") ? ": no gradient reached it — build the result from tensor ops, or give your primitive a pullback" : "")"
+            }
+            guard got.shape == want.shape else {
+                return "\(want.name) has shape \(got.shape), expected \(want.shape)"
+            }
+            if let i = got.values.indices.first(where: { !got.values[$0].isFinite && want.values[$0].isFinite }) {
+                return "\(want.name) has \(format(got.values[i])) at \(position(i, in: want.shape)), expected \(format(want.values[i]))"
+            }
+            var worst: (i: Int, excess: Float)? = nil
+            for (i, (g, w)) in zip(got.values, want.values).enumerated() {
+                if g == w || (g.isNaN && w.isNaN) { continue }
+                let excess = Swift.abs(g - w) / (tolerance.atol + tolerance.rtol * Swift.abs(w))
+                if excess > 1 || excess.isNaN, excess > (worst?.excess ?? 0) || excess.isNaN { worst = (i, excess.isNaN ? .infinity : excess) }
+            }
+            if let (i, _) = worst {
+                let wrong = zip(got.values, want.values).filter { g, w in Swift.abs(g - w) > tolerance.atol + tolerance.rtol * Swift.abs(w) }.count
+                let at = want.shape.isEmpty ? "" : " at \(position(i, in: want.shape))"
+                return "\(want.name) differs\(at): expected \(format(want.values[i])), got \(format(got.values[i])) (\(wrong) of \(want.values.count) values off; \(tolerance))"
+            }
+        }
+        return nil
+    }
+
+    /// Whether `self` matches `other` (both ways round: same entries, same values).
+    public func matches(_ other: Outcome, tolerance: Tolerance) -> Bool {
+        difference(from: other, tolerance: tolerance) == nil && other.difference(from: self, tolerance: tolerance) == nil
+    }
+}
+
+/// `[1, 2]` for flat index 5 of shape [2, 3].
+func position(_ flat: Int, in shape: [Int]) -> String {
+    var rest = flat
+    var index = [Int](repeating: 0, count: shape.count)
+    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
+        index[d] = rest % shape[d]
+        rest /= shape[d]
+    }
+    return "[" + index.map(String.init).joined(separator: ", ") + "]"
+}
+
+/// A number as a grader prints it: 4 significant digits.
+func format(_ x: Float) -> String {
+    x.isFinite ? String(format: "%.4g", Double(x)) : (x.isNaN ? "NaN" : (x > 0 ? "inf" : "−inf"))
+}
+
+import Foundation

@@ -1,0 +1,3 @@
+import TutorKit
+
+TutorCommand.main()
