@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+
+/// `tutor run N [--full] [-- args]`: builds and runs lesson N's experiment with the
+/// student's code, on the terminal.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run lesson N's experiment with your code: training progress, samples, plots.",
+        discussion: "Arguments after -- go to the experiment, e.g. `swift run tutor run 3 -- --text my.txt`."
+    )
+
+    @Argument(help: ArgumentHelp("The lesson number.", valueName: "lesson"))
+    var lesson: ExerciseID
+
+    @Flag(help: "Run the full-size experiment (slower) instead of the quick one.")
+    var full = false
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("Extra arguments for the experiment, after --.", valueName: "args"))
+    var extra: [String] = []
+
+    func validate() throws {
+        let catalog = try Catalog.current()
+        let info = try catalog.lesson(for: lesson)
+        guard Self.hasExperiment(info.lesson, root: catalog.root) else { throw TutorError.noExperiment(lesson: info.lesson) }
+    }
+
+    static func hasExperiment(_ n: Int, root: URL) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: root.appendingPathComponent("Sources/Experiments/Lesson\(n)").path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    func run() throws {
+        let session = try Session.open()
+        let n = try session.catalog.lesson(for: lesson).lesson
+        let product = "Experiment\(n)"
+        print(session.style.dim("Building \(product) (swift build --product \(product))…"))
+        Terminal.flush()
+        let build = try Subprocess.run(["swift", "build", "--product", product, "--package-path", session.root.path], in: session.root)
+        guard build.succeeded else {
+            let errors = BuildErrors(output: build.output, root: session.root)
+            print(errors.text.isEmpty ? Grader.tail(build.output) : errors.text)
+            throw TutorError.buildFailed(where_: errors.files.isEmpty ? product : errors.whereText)
+        }
+        let bin = try Subprocess.run(["swift", "build", "--show-bin-path", "--package-path", session.root.path], in: session.root)
+        let dir = bin.output.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let executable = URL(fileURLWithPath: dir).appendingPathComponent(product).path
+        guard FileManager.default.isExecutableFile(atPath: executable) else { throw TutorError.missingFile(executable) }
+        Terminal.flush()
+        let result = try Subprocess.run([executable] + (full ? ["--full"] : []) + extra, captureOutput: false,
+                                        environment: ["UNROLLED_ROOT": session.root.path])
+        switch result.termination {
+        case .exited(0): return
+        case .exited(let code): throw ExitCode(code)
+        case .signalled(let signal): throw TutorError.commandFailed("\(product) stopped: \(Subprocess.describe(signal: signal))")
+        case .timedOut: throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+
+/// `tutor verify` (instructor): the course is consistent and every grader proves itself.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Instructor: prove the course consistent and every grader right; exit non-zero on any problem.",
+        discussion: """
+            Checks that every lesson.json decodes, with 3 hints, a stub file and a test per exercise; \
+            that each lesson file equals its solution outside the exercise bodies; that lesson.json, \
+            the solution files and the graders list the same ids; and that every grader passes the \
+            reference and rejects each known mistake with its own diagnosis.
+            """
+    )
+
+    func validate() throws { _ = try Catalog.findRoot() }
+
+    func run() throws {
+        let root = try Catalog.findRoot()
+        let style = Style.standard
+        print(style.dim("Verifying the course (graders are proven against the reference and every known mistake)…"))
+        Terminal.flush()
+        let report = CourseVerifier(root: root).run()
+        for problem in report.problems { print(style.red("✗ ") + problem) }
+        print(report.problems.isEmpty ? style.green("✓ ") + report.summary : report.summary)
+        if !report.problems.isEmpty { throw TutorError.verifyFailed(problems: report.problems.count) }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+
+/// `tutor watch`: re-checks the current exercise whenever a lesson file is saved.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Re-check the current exercise whenever a lesson file is saved (Ctrl-C stops).",
+        discussion: "The current exercise is the first one not passing; when it passes, watch moves on to the next."
+    )
+
+    @Option(help: ArgumentHelp("Seconds before the grader is stopped as hung.", valueName: "seconds"))
+    var timeout: Double = 60
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw TutorError.badOption("--timeout must be a positive number of seconds, not \(timeout)") }
+        _ = try Catalog.current()
+    }
+
+    func run() throws {
+        let session = try Session.open()
+        let s = session.style
+        print("Watching Lessons/**/*.swift (checked every second). Save a lesson file to re-check the current exercise; Ctrl-C stops.")
+        ChildGroup.installInterruptHandler()
+        announce(session)
+        var seen = Self.modificationTimes(root: session.root)
+        while true {
+            Thread.sleep(forTimeInterval: 1)
+            let now = Self.modificationTimes(root: session.root)
+            guard now != seen else { continue }
+            let changed = Set(now.keys).union(seen.keys).filter { now[$0] != seen[$0] }.sorted()
+            seen = now
+            guard let current = session.progress.load().current(in: session.catalog) else {
+                print(s.green("Every exercise passes.") + " Nothing left to watch; Ctrl-C stops.")
+                continue
+            }
+            print("\n" + s.dim("\(changed.joined(separator: ", ")) changed: checking \(current.id)…"))
+            do {
+                try Checker(session: session, timeout: timeout).check([current])
+            } catch let error as TutorError {
+                print("error: \(error)")
+            }
+            // The check takes a while: a save during it counts for the next round.
+            seen = Self.modificationTimes(root: session.root)
+            announce(session)
+        }
+    }
+
+    func announce(_ session: Session) {
+        if let e = session.progress.load().current(in: session.catalog) {
+            print(session.style.dim("Current exercise: \(e.id) \(e.title) — `\(e.symbol)` in \(e.path). Waiting for a save…"))
+        }
+        Terminal.flush()
+    }
+
+    /// Every Swift file under Lessons/, relative to the root, with its modification time.
+    static func modificationTimes(root: URL) -> [String: Date] {
+        let lessons = root.appendingPathComponent("Lessons")
+        guard let walker = FileManager.default.enumerator(at: lessons, includingPropertiesForKeys: [.contentModificationDateKey]) else { return [:] }
+        var times: [String: Date] = [:]
+        for case let url as URL in walker where url.pathExtension == "swift" {
+            let date = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
+            times[String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))] = date ?? .distantPast
+        }
+        return times
+    }
+}

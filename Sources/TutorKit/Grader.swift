@@ -1,0 +1,121 @@
+import Foundation
+
+/// Builds the course once, then grades each exercise in its own process: a trap, a hang
+/// or a NaN in one exercise is that exercise's result, and the others are still graded.
+public struct Grader {
+    public let catalog: Catalog
+    public var root: URL { catalog.root }
+
+    public init(catalog: Catalog) { self.catalog = catalog }
+
+    // MARK: - Building
+
+    /// `swift build --build-tests`. On failure, prints the compiler's errors (filtered
+    /// to be readable) and throws an error naming the files that have them.
+    public func build() throws {
+        let result = try Subprocess.run(["swift", "build", "--build-tests", "--package-path", root.path], in: root)
+        guard !result.succeeded else { return }
+        let report = BuildErrors(output: result.output, root: root)
+        print(report.text.isEmpty ? Self.tail(result.output) : report.text)
+        throw TutorError.buildFailed(where_: report.files.isEmpty ? "the package (see the output above)" : report.whereText)
+    }
+
+    /// The XCTest bundle the build produced (on Linux, an executable).
+    public func testBundle() throws -> URL {
+        let result = try Subprocess.run(["swift", "build", "--show-bin-path", "--package-path", root.path], in: root)
+        let bin = result.output.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard result.succeeded, !bin.isEmpty else { throw TutorError.commandFailed("`swift build --show-bin-path` failed: \(Self.tail(result.output))") }
+        let dir = URL(fileURLWithPath: bin)
+        let named = dir.appendingPathComponent("UnrolledPackageTests.xctest")
+        if FileManager.default.fileExists(atPath: named.path) { return named }
+        let any = (try? FileManager.default.contentsOfDirectory(atPath: bin))?.first { $0.hasSuffix("PackageTests.xctest") }
+        guard let any else { throw TutorError.noTestBundle(named.path) }
+        return dir.appendingPathComponent(any)
+    }
+
+    // MARK: - Grading
+
+    /// Runs one exercise's test alone, killed after `timeout` seconds.
+    public func grade(_ exercise: ExerciseInfo, bundle: URL, timeout: Double) -> GradeResult {
+        do {
+            let result = try Subprocess.run([bundle.path, exercise.testFilter], in: root, timeout: timeout,
+                                            environment: ["SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed"])
+            return XCTestOutput.parse(result.output, test: exercise.test, termination: result.termination, seconds: result.seconds)
+        } catch {
+            return GradeResult(status: .crashed, message: "\(error)", seconds: 0)
+        }
+    }
+
+    static func tail(_ output: String, lines n: Int = 15) -> String {
+        output.split(separator: "\n").suffix(n).joined(separator: "\n")
+    }
+}
+
+// MARK: - Compiler errors, readable
+
+/// The `error:` diagnostics of a build log with their source excerpts, each once, with
+/// paths relative to the package root; and the files they are in.
+public struct BuildErrors {
+    public private(set) var text = ""
+    /// The files with errors, relative to the root, in order of appearance.
+    public private(set) var files: [String] = []
+
+    public init(output: String, root: URL) {
+        let prefix = root.standardizedFileURL.path + "/"
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var blocks: [String] = []
+        var seen = Set<String>()
+        var i = 0
+        while i < lines.count {
+            let line = lines[i]
+            guard let diagnostic = Self.located(line, kind: "error") else {
+                // An error without a location (a linker error, a missing module).
+                if line.hasPrefix("error: ") && !line.contains("fatalError") && seen.insert(line).inserted { blocks.append(line) }
+                i += 1
+                continue
+            }
+            var block = [line.replacingOccurrences(of: prefix, with: "")]
+            i += 1
+            // Swift prints the source around the error: "12 |   code" and "   |   `- error: …".
+            while i < lines.count, Self.isExcerpt(lines[i]) {
+                block.append(lines[i])
+                i += 1
+            }
+            let key = diagnostic.file + ":" + diagnostic.message
+            guard seen.insert(key).inserted else { continue }
+            let file = diagnostic.file.replacingOccurrences(of: prefix, with: "")
+            if !files.contains(file) { files.append(file) }
+            blocks.append(block.joined(separator: "\n"))
+        }
+        // "error: emit-module command failed" and the like only repeat what the located errors say.
+        if !files.isEmpty { blocks.removeAll { $0.hasPrefix("error: ") } }
+        text = blocks.joined(separator: "\n\n")
+    }
+
+    /// "Lessons/Lesson0/Sigmoid.swift" or "Lessons/Lesson0/Sigmoid.swift and Sources/…".
+    public var whereText: String {
+        let lessonFiles = files.filter { $0.hasPrefix("Lessons/") }
+        let others = files.filter { !$0.hasPrefix("Lessons/") }
+        var parts: [String] = []
+        if !lessonFiles.isEmpty { parts.append(lessonFiles.joined(separator: ", ")) }
+        if !others.isEmpty { parts.append("\(others.joined(separator: ", "))\(lessonFiles.isEmpty ? " (outside the lesson files: if you did not change it, please report it)" : "")") }
+        return parts.joined(separator: " and ")
+    }
+
+    /// (file, message) of "/path/File.swift:12:5: error: message".
+    static func located(_ line: String, kind: String) -> (file: String, message: String)? {
+        guard let r = line.range(of: ": \(kind): ") else { return nil }
+        let location = line[..<r.lowerBound]
+        let parts = location.split(separator: ":")
+        guard parts.count >= 2, parts[0].hasSuffix(".swift"), parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
+        return (String(parts[0]), String(line[r.upperBound...]))
+    }
+
+    /// Whether a line is part of Swift's source excerpt under a diagnostic.
+    static func isExcerpt(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard let bar = t.firstIndex(of: "|") else { return false }
+        let head = t[..<bar].trimmingCharacters(in: .whitespaces)
+        return head.isEmpty || head.allSatisfy(\.isNumber)
+    }
+}
