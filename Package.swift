@@ -48,10 +48,12 @@ let package = Package(
         .executableTarget(name: "Tutor", dependencies: ["TutorKit"]),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS"]),
+        // Pictures for `tutor run`: line plots, heatmaps, bars and tables, in the terminal and as SVG.
+        .target(name: "Plots"),
         // The graders a student runs: `swift test --filter Lesson3`.
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
         // Tests of the core, and of the graders against the reference solutions.
-        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit"]),
+        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots"]),
     ],
     swiftLanguageModes: [.v5]
 )
