@@ -16,6 +16,8 @@ let lessonTargets: [Target] = lessons.flatMap { n -> [Target] in
         .target(name: "Lesson\(n)", dependencies: ["Autograd"], path: "Lessons/Lesson\(n)",
                 exclude: ["README.md", "lesson.json"]),
         .target(name: "Solution\(n)", dependencies: ["Autograd"], path: "Sources/Solutions/Lesson\(n)"),
+        .executableTarget(name: "Experiment\(n)", dependencies: [.target(name: "Lesson\(n)"), "Autograd", "Plots", "ExperimentKit"],
+                          path: "Sources/Experiments/Lesson\(n)"),
     ]
 }
 
@@ -50,6 +52,8 @@ let package = Package(
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS"]),
         // Pictures for `tutor run`: line plots, heatmaps, bars and tables, in the terminal and as SVG.
         .target(name: "Plots"),
+        // What every experiment shares: arguments, "not written yet" handling, saving plots.
+        .target(name: "ExperimentKit", dependencies: ["Autograd", "Plots"], path: "Sources/Experiments/Kit"),
         // The graders a student runs: `swift test --filter Lesson3`.
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
         // Tests of the core, and of the graders against the reference solutions.

@@ -2,9 +2,11 @@ import Foundation
 
 /// Where pictures are saved: SVG files under `.tutor/plots/` that open in any browser.
 public enum PlotFiles {
-    /// `.tutor/plots` under the current directory.
+    /// `.tutor/plots` under the course's root (`UNROLLED_ROOT`, which `tutor run` sets),
+    /// or under the current directory.
     public static var defaultDirectory: URL {
-        URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        let root = ProcessInfo.processInfo.environment["UNROLLED_ROOT"] ?? FileManager.default.currentDirectoryPath
+        return URL(fileURLWithPath: root, isDirectory: true)
             .appendingPathComponent(".tutor", isDirectory: true)
             .appendingPathComponent("plots", isDirectory: true)
     }
