@@ -1,0 +1,134 @@
+/// Long short-term memory: one step (`lstmCell`, `LSTMCell`) and a stack of layers over
+/// a sequence (`LSTM`), as `torch.nn.LSTMCell` and `torch.nn.LSTM`. Gates in order
+/// i, f, g, o, each with two biases:
+///
+///     i  = σ(W_ii x + b_ii + W_hi h + b_hi)      input gate
+///     f  = σ(W_if x + b_if + W_hf h + b_hf)      forget gate
+///     g  = tanh(W_ig x + b_ig + W_hg h + b_hg)   candidate
+///     o  = σ(W_io x + b_io + W_ho h + b_ho)      output gate
+///     c' = f ∗ c + i ∗ g
+///     h' = o ∗ tanh(c')
+///
+/// `lstmCell` is the composite (a few lines of primitives); the `LSTM` layer runs each
+/// layer over the whole sequence with the fused op `lstmSequence` (LSTMFused.swift),
+/// which a test proves equal to a loop of `lstmCell` in values and gradients.
+
+// MARK: - One step
+
+/// One LSTM step. x: [batch, input]; h, c: [batch, hidden]. Gates in order i, f, g, o.
+/// Returns the new (h, c). Written from primitives (linear, chunk, sigmoid, tanh, ∗, +).
+public func lstmCell(
+    _ x: Tensor, _ h: Tensor, _ c: Tensor, weights w: RecurrentWeights,
+    file: StaticString = #fileID, line: UInt = #line
+) throws -> (h: Tensor, c: Tensor) {
+    let gates = try linear(x, weight: w.weightIH, bias: w.biasIH, file: file, line: line)
+        .adding(linear(h, weight: w.weightHH, bias: w.biasHH, file: file, line: line), file: file, line: line)
+    let parts = try gates.chunk(4, axis: 1, file: file, line: line)
+    let (i, f, g, o) = (parts[0].sigmoid(), parts[1].sigmoid(), parts[2].tanh(), parts[3].sigmoid())
+    let c2 = try f.multiplying(c, file: file, line: line) + i * g
+    return (try o * c2.tanh(), c2)
+}
+
+// MARK: - LSTMCell
+
+/// One LSTM step as a layer, as `torch.nn.LSTMCell`.
+/// x: [batch, inputSize]; state (h, c): each [batch, hiddenSize] (zeros when left out).
+///
+/// Parameters: `weight_ih [4H, in]`, `weight_hh [4H, H]`, `bias_ih [4H]`, `bias_hh [4H]`
+/// (gates i, f, g, o stacked), all from U(−1/√H, 1/√H).
+public final class LSTMCell: Module {
+    public let weights: RecurrentWeights
+    public var isTraining = true
+
+    public var weightIH: Tensor { weights.weightIH }
+    public var weightHH: Tensor { weights.weightHH }
+    public var biasIH: Tensor? { weights.biasIH }
+    public var biasHH: Tensor? { weights.biasHH }
+    public var inputSize: Int { weights.inputSize }
+    public var hiddenSize: Int { weights.hiddenSize }
+
+    public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG) {
+        weights = RecurrentWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] { weights.named() }
+
+    /// x: [batch, inputSize]; state: (h, c), each [batch, hiddenSize], or nil (zeros)
+    /// → the new (h, c).
+    public func callAsFunction(
+        _ x: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) throws -> (h: Tensor, c: Tensor) {
+        let batch = try checkStepInput("LSTMCell", x, inputSize: inputSize, file: file, line: line)
+        let zeros = Tensor.zeros([batch, hiddenSize])
+        let (h, c) = state ?? (zeros, zeros)
+        try expectShape("LSTMCell", "h", h, [batch, hiddenSize], meaning: "[batch, hidden]", file: file, line: line)
+        try expectShape("LSTMCell", "c", c, [batch, hiddenSize], meaning: "[batch, hidden]", file: file, line: line)
+        return try lstmCell(x, h, c, weights: weights, file: file, line: line)
+    }
+}
+
+// MARK: - LSTM
+
+/// A stack of LSTM layers over a batch-first sequence, as
+/// `torch.nn.LSTM(..., batch_first=True)`.
+///
+/// - x: [batch, time, inputSize]; state (h0, c0): each [numLayers, batch, hiddenSize]
+///   (zeros when nil).
+/// - output: [batch, time, hiddenSize], the last layer's h at every step;
+///   state (h, c): each [numLayers, batch, hiddenSize], every layer's state at the last
+///   step — PyTorch's `output, (h_n, c_n)`. With one layer, `output[:, -1] == h[0]`.
+/// - Parameters, per layer k: `weight_ih_lk [4H, in]` (in = hiddenSize for k > 0),
+///   `weight_hh_lk [4H, H]`, `bias_ih_lk [4H]`, `bias_hh_lk [4H]`, from U(−1/√H, 1/√H).
+/// - dropout: applied to every layer's output but the last's, while training.
+///
+/// Each layer runs as one fused op over the whole sequence (`lstmSequence`).
+public final class LSTM: Module {
+    /// Each layer's weights, layer 0 first.
+    public let weights: [RecurrentWeights]
+    /// The dropout probability between layers.
+    public let dropout: Float
+    public var isTraining = true
+    var rng: RNG
+
+    public var inputSize: Int { weights[0].inputSize }
+    public var hiddenSize: Int { weights[0].hiddenSize }
+    public var numLayers: Int { weights.count }
+
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG) {
+        weights = RecurrentWeights.stack(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
+        self.dropout = dropout
+        self.rng = rng.split()
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        weights.enumerated().flatMap { $0.element.named("_l\($0.offset)") }
+    }
+
+    /// x: [batch, time, inputSize]; state: (h0, c0), each [numLayers, batch, hiddenSize],
+    /// or nil (zeros) → (output [batch, time, hiddenSize], state (h, c) each
+    /// [numLayers, batch, hiddenSize]).
+    public func callAsFunction(
+        _ x: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) throws -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
+        let (batch, _) = try checkSequenceInput("LSTM", x, inputSize: inputSize, file: file, line: line)
+        let stateShape = [numLayers, batch, hiddenSize]
+        if let state {
+            try expectShape("LSTM", "h0", state.h, stateShape, meaning: "[numLayers, batch, hidden]", file: file, line: line)
+            try expectShape("LSTM", "c0", state.c, stateShape, meaning: "[numLayers, batch, hidden]", file: file, line: line)
+        }
+        var input = x
+        var hs: [Tensor] = [], cs: [Tensor] = []
+        for (l, w) in weights.enumerated() {
+            let h0 = try state?.h.select(axis: 0, index: l, file: file, line: line) ?? Tensor.zeros([batch, hiddenSize])
+            let c0 = try state?.c.select(axis: 0, index: l, file: file, line: line) ?? Tensor.zeros([batch, hiddenSize])
+            let run = try lstmSequence(input, h0: h0, c0: c0, weights: w, file: file, line: line)
+            hs.append(run.h)
+            cs.append(run.c)
+            input = run.output
+            if l < numLayers - 1 {
+                input = try Autograd.dropout(input, p: dropout, training: isTraining, rng: &rng, file: file, line: line)
+            }
+        }
+        return (input, (try stack(hs, axis: 0, file: file, line: line), try stack(cs, axis: 0, file: file, line: line)))
+    }
+}

@@ -1,0 +1,40 @@
+/// `Linear`: an affine map of the last axis, as `torch.nn.Linear`.
+
+/// y = x · Wᵀ + b for x `[..., inFeatures]` → `[..., outFeatures]`.
+///
+/// Parameters (PyTorch's names): `weight [out, in]`, `bias [out]`, both drawn from
+/// U(−1/√in, 1/√in) — what PyTorch's Kaiming-uniform default comes to.
+///
+///     let head = Linear(64, vocab, rng: &rng)
+///     let logits = try head(h)           // [B, T, 64] → [B, T, vocab]
+public final class Linear: Module {
+    /// `[outFeatures, inFeatures]`.
+    public let weight: Tensor
+    /// `[outFeatures]`, or nil when made with `bias: false`.
+    public let bias: Tensor?
+    public var isTraining = true
+
+    /// The size of the last axis of the input.
+    public var inFeatures: Int { weight.shape[1] }
+    /// The size of the last axis of the output.
+    public var outFeatures: Int { weight.shape[0] }
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG) {
+        precondition(inFeatures >= 0 && outFeatures >= 0, "Linear(\(inFeatures), \(outFeatures)): sizes must not be negative")
+        let k = 1 / Float(Swift.max(inFeatures, 1)).squareRoot()
+        weight = Tensor.uniform([outFeatures, inFeatures], -k, k, requiresGrad: true, rng: &rng)
+        self.bias = bias ? Tensor.uniform([outFeatures], -k, k, requiresGrad: true, rng: &rng) : nil
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    /// x `[..., inFeatures]` → `[..., outFeatures]`.
+    public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        guard x.rank >= 1, x.shape[x.rank - 1] == inFeatures else {
+            throw TensorError(op: "Linear", "input \(describe(x.shape)) for Linear(\(inFeatures), \(outFeatures)): the last size must be \(inFeatures) (weight \(describe(weight.shape)))", file: file, line: line)
+        }
+        return try linear(x, weight: weight, bias: bias, file: file, line: line)
+    }
+}
