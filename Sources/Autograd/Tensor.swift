@@ -126,8 +126,10 @@ extension Tensor {
         return scalars[0]
     }
 
-    /// The values as integers (rounded), for tensors that hold codes or indices.
-    public var indices: [Int] { scalars.map { Int($0.rounded()) } }
+    /// The values as integers (rounded), for tensors that hold codes or indices. A value
+    /// that is not a usable integer (NaN, ±inf, beyond ±2^53) becomes `Int.min`, which
+    /// every op's range check then rejects with a message.
+    public var indices: [Int] { scalars.map { $0.isFinite && Swift.abs($0) < 9e15 ? Int($0.rounded()) : Int.min } }
 
     /// The values of a 2-D tensor as rows.
     public var rows: [[Float]] {

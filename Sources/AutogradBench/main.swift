@@ -1,1 +1,141 @@
-print("bench")
+import Autograd
+import CBLAS
+import Foundation
+
+// `swift run -c release autograd-bench`: what the core's speed costs a student.
+//   1. matmul GFLOP/s through the Tensor API beside the raw cblas_sgemm call;
+//   2. the median time of one training step (forward, backward, Adam) of an LSTM over a
+//      batch of 32 sequences of 20 one-hot symbols (30 symbols), linear head, cross-entropy:
+//      once with the `LSTM` layer, once as a loop over time of a cell built from primitive
+//      ops, the way a student writes it.
+
+/// The median wall time of `body` in milliseconds, after `warmup` untimed runs.
+func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+    for _ in 0..<warmup { try body() }
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
+
+// MARK: - matmul
+
+print("matmul, n×n by n×n (median of repeated runs)")
+print("    n   Tensor.matmul GFLOP/s   raw sgemm GFLOP/s   ratio")
+var rng = RNG(seed: 1)
+for n in [256, 512, 1024] {
+    let a = Tensor.randn([n, n], rng: &rng), b = Tensor.randn([n, n], rng: &rng)
+    let runs = n >= 1024 ? 10 : 30
+    let flops = 2 * Double(n) * Double(n) * Double(n)
+    let ours = try medianMilliseconds(runs: runs) { _ = try a.matmul(b) }
+    let av = a.scalars, bv = b.scalars
+    var c = [Float](repeating: 0, count: n * n)
+    let raw = medianMilliseconds(runs: runs) {
+        av.withUnsafeBufferPointer { pa in
+            bv.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
+                                pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+    }
+    let g1 = flops / ours / 1e6, g2 = flops / raw / 1e6
+    print("\(pad("\(n)", 5))   \(pad(String(format: "%.1f", g1), 21))   \(pad(String(format: "%.1f", g2), 17))   \(String(format: "%.2f", g1 / g2))")
+}
+
+// MARK: - LSTM training step
+
+let (batch, steps, symbols) = (32, 20, 30)
+
+/// One-hot inputs [32, 20, 30] and next-symbol targets [32, 20].
+func sequences(_ rng: inout RNG) throws -> (x: Tensor, y: Tensor) {
+    let codes = (0..<(batch * (steps + 1))).map { _ in rng.int(below: symbols) }
+    let rows = (0..<batch).map { Array(codes[($0 * (steps + 1))..<(($0 + 1) * (steps + 1))]) }
+    let x = try oneHot(Tensor(indices: rows.map { Array($0.dropLast()) }), classes: symbols)
+    return (x, try Tensor(indices: rows.map { Array($0.dropFirst()) }))
+}
+
+/// The LSTM layer, a linear head, cross-entropy, Adam.
+func layerStep(hidden: Int, runs: Int) throws -> Double {
+    var rng = RNG(seed: 2)
+    let (x, y) = try sequences(&rng)
+    let lstm = LSTM(symbols, hidden, rng: &rng), head = Linear(hidden, symbols, rng: &rng)
+    let optimizer = try Adam(lstm.parameters() + head.parameters(), learningRate: 1e-3)
+    return try medianMilliseconds(runs: runs) {
+        let (output, _) = try lstm(x)
+        let loss = try crossEntropy(head(output), y)
+        optimizer.zeroGrad()
+        try loss.backward()
+        optimizer.step()
+    }
+}
+
+/// The same model with the cell written from primitives and a loop over time.
+func cellLoopStep(hidden: Int, runs: Int) throws -> Double {
+    var rng = RNG(seed: 2)
+    let (x, y) = try sequences(&rng)
+    let k = 1 / Float(hidden).squareRoot()
+    let wih = Tensor.uniform([4 * hidden, symbols], -k, k, requiresGrad: true, rng: &rng)
+    let whh = Tensor.uniform([4 * hidden, hidden], -k, k, requiresGrad: true, rng: &rng)
+    let bih = Tensor.uniform([4 * hidden], -k, k, requiresGrad: true, rng: &rng)
+    let bhh = Tensor.uniform([4 * hidden], -k, k, requiresGrad: true, rng: &rng)
+    let head = Linear(hidden, symbols, rng: &rng)
+    let optimizer = try Adam([wih, whh, bih, bhh] + head.parameters(), learningRate: 1e-3)
+    return try medianMilliseconds(runs: runs) {
+        var h = Tensor.zeros([batch, hidden]), c = Tensor.zeros([batch, hidden])
+        var outputs: [Tensor] = []
+        for t in 0..<steps {
+            let xt = try x.select(axis: 1, index: t)
+            let gates = try linear(xt, weight: wih, bias: bih) + linear(h, weight: whh, bias: bhh)
+            let g = try gates.chunk(4, axis: 1)
+            c = try g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh()
+            h = try g[3].sigmoid() * c.tanh()
+            outputs.append(h)
+        }
+        let loss = try crossEntropy(head(stack(outputs, axis: 1)), y)
+        optimizer.zeroGrad()
+        try loss.backward()
+        optimizer.step()
+    }
+}
+
+print("")
+print("LSTM training step: batch \(batch), \(steps) steps, \(symbols) one-hot symbols, linear head, cross-entropy, Adam (median ms)")
+print("hidden   LSTM layer   cell loop (primitives)")
+for hidden in [8, 32, 128, 512] {
+    let runs = hidden >= 512 ? 15 : 50
+    let layer = try layerStep(hidden: hidden, runs: runs)
+    let loop = try cellLoopStep(hidden: hidden, runs: runs)
+    print("\(pad("\(hidden)", 6))   \(pad(String(format: "%.2f", layer), 10))   \(pad(String(format: "%.2f", loop), 22))")
+}
+
+// MARK: - Where the time of one LSTM step goes (`autograd-bench --breakdown`)
+
+if CommandLine.arguments.contains("--breakdown") {
+    print("")
+    print("breakdown of the LSTM layer step (median ms): forward | backward | Adam")
+    for hidden in [32, 128, 512] {
+        var rng = RNG(seed: 2)
+        let (x, y) = try sequences(&rng)
+        let lstm = LSTM(symbols, hidden, rng: &rng), head = Linear(hidden, symbols, rng: &rng)
+        let optimizer = try Adam(lstm.parameters() + head.parameters(), learningRate: 1e-3)
+        var loss = Tensor(scalar: 0)
+        let forward = try medianMilliseconds(runs: 30) { loss = try crossEntropy(head(lstm(x).output), y) }
+        let backward = try medianMilliseconds(runs: 30) {
+            loss = try crossEntropy(head(lstm(x).output), y)
+            optimizer.zeroGrad()
+            try loss.backward()
+        } - forward
+        let adam = medianMilliseconds(runs: 30) { optimizer.step() }
+        let layerOnly = try medianMilliseconds(runs: 30) { _ = try lstm(x) }
+        let out = try lstm(x).output.detached()
+        let headOnly = try medianMilliseconds(runs: 30) { _ = try crossEntropy(head(out), y) }
+        print("\(pad("\(hidden)", 6))   \(String(format: "%.2f | %.2f | %.2f   (forward: LSTM layer %.2f, head + loss %.2f)", forward, backward, adam, layerOnly, headOnly))")
+    }
+}

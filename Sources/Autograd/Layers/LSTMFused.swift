@@ -9,10 +9,11 @@
 ///
 /// Backward (hand-written backpropagation through time), walking the steps in reverse:
 /// one loop turns the gradients reaching h_t and c_t into the gradient dA_t of the gate
-/// pre-activations; then products carry it on: dh_{t−1} = dA_t · W_hh, dx_t = dA_t · W_ih,
-/// and the weight gradients accumulate (`gemm` with beta = 1) dW_hh += dA_tᵀ · h_{t−1},
-/// dW_ih += dA_tᵀ · x_t. So dA is one step's `[B, 4H]`, hot in cache, and never the whole
-/// sequence's. Both biases get the sums of dA over batch and steps.
+/// pre-activations, and one product carries it back in time: dh_{t−1} = dA_t · W_hh. Only
+/// that product is sequential. Once every step's dA is known, the rest is one large
+/// product each over all `T·B` rows: dW_hh = dAᵀ · h_{0…T−1}, dW_ih = dAᵀ · x,
+/// dx = dA · W_ih — far faster than `T` thin products of `B` rows. Both biases get the
+/// sums of dA over batch and steps.
 ///
 /// Internally everything is time-major (`[T, B, ·]`), so that each step's rows are
 /// contiguous for BLAS; the input is transposed once on the way in and the result once on
@@ -55,7 +56,7 @@ public func lstmSequence(
                              weightHH: w.weightHH.requiresGrad, bias: !biases.isEmpty)
     let biasCount = biases.count
     let out = Tensor.make("lstmSequence", shape: [s.B, s.T + 1, H], scalars: packed, inputs: [x, h0, c0, w.weightIH, w.weightHH] + biases) { g in
-        var dA = uninitializedFloats(s.B * s.G)                                   // one step's dA
+        var dA = uninitializedFloats(s.T * s.B * s.G)                             // every step's dA, [T, B, 4H]
         var dh = [Float](repeating: 0, count: s.B * H)                      // reaching h_t from step t+1
         var dc = [Float](repeating: 0, count: s.B * H)                      // reaching c_t from step t+1
         var db = [Float](repeating: 0, count: s.G)
@@ -119,8 +120,9 @@ func lstmForward(
 }
 
 /// The backward pass, from `g`, the gradient of the op's output `[B, T + 1, H]`. On return
-/// `dh`, `dc` hold the gradients of h0, c0; `db` of each bias; `dWih`, `dWhh` (zeros on
-/// entry, when needed) of the weights; `dx` (when needed) of the time-major input.
+/// `dh`, `dc` hold the gradients of h0, c0; `db` of each bias; `dWih`, `dWhh` (when
+/// needed) of the weights; `dx` (when needed) of the time-major input; `dA` (room for
+/// `[T, B, 4H]`) every step's gate gradients.
 func lstmBackward(
     _ g: UnsafePointer<Float>, _ saved: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ s: SequenceSizes, _ at: LSTMSaved, _ need: SequenceNeeds,
@@ -133,17 +135,19 @@ func lstmBackward(
     // dc_T comes from the op's last time row.
     for b in 0..<B { (dc + b * H).update(from: g + (b * (T + 1) + T) * H, count: H) }
     for t in stride(from: T - 1, through: 0, by: -1) {
+        let dAt = dA + t * B * G
         for b in 0..<B {
             let k = b * H
-            lstmBackwardRow(gates + (t * B + b) * G, H: H, dGates: dA + b * G, dOut: g + (b * (T + 1) + t) * H,
+            lstmBackwardRow(gates + (t * B + b) * G, H: H, dGates: dAt + b * G, dOut: g + (b * (T + 1) + t) * H,
                             dh: dh + k, dc: dc + k, cPrev: c + t * B * H + k, tanhC: tanhC + t * B * H + k)
         }
-        if need.bias { for b in 0..<B { addLanes(dA + b * G, to: db, count: G) } }
-        if need.weightHH { gemm(dA, h + t * B * H, dWhh, m: G, n: H, k: B, transA: true, beta: 1) }   // += dA_tᵀ · h_{t−1}
-        if need.weightIH, I > 0 { gemm(dA, xs + t * B * I, dWih, m: G, n: I, k: B, transA: true, beta: 1) }  // += dA_tᵀ · x_t
-        if need.x, I > 0 { gemm(dA, wih, dx + t * B * I, m: B, n: I, k: G) }                 // dx_t = dA_t · W_ih
-        if t > 0 || need.h0 { gemm(dA, whh, dh, m: B, n: H, k: G) }                          // dh_{t−1} = dA_t · W_hh
+        if t > 0 || need.h0 { gemm(dAt, whh, dh, m: B, n: H, k: G) }                         // dh_{t−1} = dA_t · W_hh
     }
+    // Everything else at once, over all T·B rows.
+    if need.bias { for r in 0..<(T * B) { addLanes(dA + r * G, to: db, count: G) } }
+    if need.weightHH { gemm(dA, h, dWhh, m: G, n: H, k: T * B, transA: true) }                 // dAᵀ · h_{0…T−1}
+    if need.weightIH, I > 0 { gemm(dA, xs, dWih, m: G, n: I, k: T * B, transA: true) }         // dAᵀ · x
+    if need.x, I > 0 { gemm(dA, wih, dx, m: T * B, n: I, k: G) }                                // dA · W_ih
 }
 
 // MARK: - One row of one step
