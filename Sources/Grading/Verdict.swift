@@ -36,9 +36,11 @@ extension Exercise {
         let got: Outcome
         do {
             got = try probe(candidate)
-        } catch is TODO {
+        } catch let todo as TODO {
+            // An exercise that calls another one (a training loop calls the model) waits for it.
+            let waits = todo.exercise == id ? "" : " (If you have: it calls exercise \(todo.exercise), which is not written yet.)"
             return Verdict(exercise: id, status: .notAttempted,
-                           summary: "Write \(where_) (lesson: Lessons/Lesson\(lesson)/README.md); stuck? `swift run tutor hint \(id)`.", mistake: nil,
+                           summary: "Write \(where_) (lesson: Lessons/Lesson\(lesson)/README.md); stuck? `swift run tutor hint \(id)`.\(waits)", mistake: nil,
                            next: "when it is written, `swift run tutor check \(id)` grades it.")
         } catch let error as TensorError {
             return Verdict(exercise: id, status: .failed, summary: "your code threw \(error)", mistake: nil,
