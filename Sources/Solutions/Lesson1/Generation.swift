@@ -1,0 +1,34 @@
+import Autograd
+
+// Lesson 1, exercise 1.6: free-running generation.
+//
+// The model was trained to predict the next sample from the true signal. To make it
+// *generate*, close the loop: feed each prediction back in as the next input. First it
+// reads a prefix of a real signal (so its state knows where in the cycle it is), then it
+// runs on its own output alone. Nothing forces this to work: the model never saw its own
+// predictions during training, and small errors are fed back and can grow.
+
+extension LinearRNN {
+    /// Reads `prefix` [batch, P, input] step by step from `initialHidden` (P ≥ 1), then
+    /// free-runs: each output becomes the next input. Returns [batch, steps, output]:
+    /// entry 0 is the prediction made after the last prefix sample, entry k the output
+    /// of the k-th free-running step. Needs input size == output size. Runs in `noGrad`.
+    public func generate(prefix: Tensor, steps: Int) throws -> Tensor {
+        // TODO(1.6): step through the prefix carrying the state; then repeat `steps` times: keep the output, feed it back in as x.
+        // BEGIN SOLUTION
+        try noGrad {
+            var h = initialHidden
+            var y = Tensor.zeros([0])
+            for t in 0..<prefix.shape[1] {
+                (y, h) = try step(prefix.select(axis: 1, index: t), h)
+            }
+            var outputs: [Tensor] = []
+            for _ in 0..<steps {
+                outputs.append(y)
+                (y, h) = try step(y, h)
+            }
+            return try stack(outputs, axis: 1)
+        }
+        // END SOLUTION
+    }
+}
