@@ -5,7 +5,7 @@ import PackageDescription
 /// The lessons that exist. Each N has a module `LessonN` (Lessons/LessonN: what the
 /// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
 /// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts.
-let lessons = [0, 1, 2]
+let lessons = [0, 1, 2, 3]
 
 /// The core is compiled with optimization even in debug builds: `swift test`
 /// builds debug, and a student waits on every grader.

@@ -1,7 +1,7 @@
 /// Every graded exercise of the course, by lesson: what `tutor verify` and the
 /// reference tests prove.
 public enum Course {
-    public static let exercises: [AnyExercise] = Lesson0Graders.all + Lesson1Graders.all + Lesson2Graders.all
+    public static let exercises: [AnyExercise] = Lesson0Graders.all + Lesson1Graders.all + Lesson2Graders.all + Lesson3Graders.all
 
     /// The exercise with this id, if any.
     public static func exercise(_ id: String) -> AnyExercise? { exercises.first { $0.id == id } }
