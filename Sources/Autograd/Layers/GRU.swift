@@ -74,7 +74,7 @@ public final class GRUCell: Module {
 /// - dropout: applied to every layer's output but the last's, while training.
 ///
 /// Each layer runs as one fused op over the whole sequence (`gruSequence`).
-public final class GRU: Module {
+public final class GRU: RecurrentLayer {
     /// Each layer's weights, layer 0 first.
     public let weights: [RecurrentWeights]
     /// The dropout probability between layers.
@@ -82,18 +82,11 @@ public final class GRU: Module {
     public var isTraining = true
     var rng: RNG
 
-    public var inputSize: Int { weights[0].inputSize }
-    public var hiddenSize: Int { weights[0].hiddenSize }
-    public var numLayers: Int { weights.count }
 
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG) {
         weights = RecurrentWeights.stack(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()
-    }
-
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        weights.enumerated().flatMap { $0.element.named("_l\($0.offset)") }
     }
 
     /// x: [batch, time, inputSize]; h0: [numLayers, batch, hiddenSize] or nil →

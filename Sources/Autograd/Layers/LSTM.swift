@@ -82,7 +82,7 @@ public final class LSTMCell: Module {
 /// - dropout: applied to every layer's output but the last's, while training.
 ///
 /// Each layer runs as one fused op over the whole sequence (`lstmSequence`).
-public final class LSTM: Module {
+public final class LSTM: RecurrentLayer {
     /// Each layer's weights, layer 0 first.
     public let weights: [RecurrentWeights]
     /// The dropout probability between layers.
@@ -90,18 +90,11 @@ public final class LSTM: Module {
     public var isTraining = true
     var rng: RNG
 
-    public var inputSize: Int { weights[0].inputSize }
-    public var hiddenSize: Int { weights[0].hiddenSize }
-    public var numLayers: Int { weights.count }
 
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG) {
         weights = RecurrentWeights.stack(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()
-    }
-
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        weights.enumerated().flatMap { $0.element.named("_l\($0.offset)") }
     }
 
     /// x: [batch, time, inputSize]; state: (h0, c0), each [numLayers, batch, hiddenSize],

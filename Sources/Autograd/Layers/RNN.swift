@@ -72,7 +72,7 @@ public final class RNNCell: Module {
 /// - dropout: applied to every layer's output but the last's, while training.
 ///
 /// Each layer runs as one fused op over the whole sequence (`rnnSequence`).
-public final class RNN: Module {
+public final class RNN: RecurrentLayer {
     /// Each layer's weights, layer 0 first.
     public let weights: [RecurrentWeights]
     public let nonlinearity: RNNNonlinearity
@@ -81,9 +81,6 @@ public final class RNN: Module {
     public var isTraining = true
     var rng: RNG
 
-    public var inputSize: Int { weights[0].inputSize }
-    public var hiddenSize: Int { weights[0].hiddenSize }
-    public var numLayers: Int { weights.count }
 
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true,
@@ -93,10 +90,6 @@ public final class RNN: Module {
         self.nonlinearity = nonlinearity
         self.dropout = dropout
         self.rng = rng.split()
-    }
-
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        weights.enumerated().flatMap { $0.element.named("_l\($0.offset)") }
     }
 
     /// x: [batch, time, inputSize]; h0: [numLayers, batch, hiddenSize] or nil →

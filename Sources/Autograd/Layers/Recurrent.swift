@@ -103,6 +103,23 @@ func checkSequenceInput(_ layer: String, _ x: Tensor, inputSize: Int, file: Stat
 
 // MARK: - A stack of layers over a sequence
 
+/// What the multi-layer `RNN`, `GRU` and `LSTM` share: a stack of weights, one
+/// `RecurrentWeights` per layer, named as PyTorch names them (`weight_ih_l0`, …).
+public protocol RecurrentLayer: Module {
+    /// Each layer's weights, layer 0 first.
+    var weights: [RecurrentWeights] { get }
+}
+
+extension RecurrentLayer {
+    public var inputSize: Int { weights[0].inputSize }
+    public var hiddenSize: Int { weights[0].hiddenSize }
+    public var numLayers: Int { weights.count }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        weights.enumerated().flatMap { $0.element.named("_l\($0.offset)") }
+    }
+}
+
 /// Runs a stack of recurrent layers over `x [B, T, in]`, layer by layer, with
 /// `sequence(input, h0, weights)` running one layer over the whole sequence (a fused op
 /// returning h at every step, `[B, T, H]`). Dropout is applied to every layer's output
