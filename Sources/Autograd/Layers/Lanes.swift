@@ -42,6 +42,12 @@ func addLanes(_ source: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float
     forEachLanes(count) { j, n in storeLanes(loadLanes(row + j, n) + loadLanes(source + j, n), row + j, n) }
 }
 
+/// `p[k] = f(p[k] + bias[k])` for `count` floats.
+@inline(__always)
+func mapLanes(_ p: UnsafeMutablePointer<Float>, adding bias: UnsafePointer<Float>, count: Int, _ f: (Lanes) -> Lanes) {
+    forEachLanes(count) { j, n in storeLanes(f(loadLanes(p + j, n) + loadLanes(bias + j, n)), p + j, n) }
+}
+
 /// `p[k] = f(p[k])` for `count` floats.
 @inline(__always)
 func mapLanes(_ p: UnsafeMutablePointer<Float>, count: Int, _ f: (Lanes) -> Lanes) {
@@ -62,16 +68,36 @@ func fastExp(_ x: Lanes) -> Lanes {
     var x = x.replacing(with: -87, where: x .< -87)
     x.replace(with: 88, where: x .> 88)
     // Adding 1.5·2²³ rounds x·log₂e to an integer n held in the low bits of t.
-    let t = x * 1.442_695_04 + 12_582_912
+    let t = multiplyAdd(x, 1.442_695_04, 12_582_912)
     let n = t - 12_582_912
-    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4    // x − n·ln 2, in two parts for precision
-    var p = Lanes(repeating: 8.312_501e-3)
-    p = p * r + 4.189_013_8e-2
-    p = p * r + 0.166_671_15
-    p = p * r + 0.499_992_32
+    let r = multiplyAdd(n, 2.121_944_4e-4, multiplyAdd(n, -0.693_359_375, x))    // x − n·ln 2, in two parts for precision
+    var p = multiplyAdd(r, 8.312_501e-3, 4.189_013_8e-2)
+    p = multiplyAdd(p, r, 0.166_671_15)
+    p = multiplyAdd(p, r, 0.499_992_32)
     let bits = (unsafeBitCast(t, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
-    return (p * r * r + r + 1) * unsafeBitCast(bits, to: Lanes.self)
+    return multiplyAdd(p, r * r, r + 1) * unsafeBitCast(bits, to: Lanes.self)
 }
+
+/// a·b + c: one fused instruction per lane where the processor has it (Package.swift
+/// defines `FUSED_MULTIPLY_ADD` when it compiles for one; ARM always has it), else a
+/// multiply and an add — a fused multiply-add without hardware support is a slow library call.
+@inline(__always)
+func multiplyAdd(_ a: Lanes, _ b: Lanes, _ c: Lanes) -> Lanes {
+    #if FUSED_MULTIPLY_ADD || arch(arm64)
+    return c.addingProduct(a, b)
+    #else
+    return a * b + c
+    #endif
+}
+
+@inline(__always)
+func multiplyAdd(_ a: Lanes, _ b: Float, _ c: Float) -> Lanes { multiplyAdd(a, Lanes(repeating: b), Lanes(repeating: c)) }
+
+@inline(__always)
+func multiplyAdd(_ a: Lanes, _ b: Float, _ c: Lanes) -> Lanes { multiplyAdd(a, Lanes(repeating: b), c) }
+
+@inline(__always)
+func multiplyAdd(_ a: Lanes, _ b: Lanes, _ c: Float) -> Lanes { multiplyAdd(a, b, Lanes(repeating: c)) }
 
 /// 1 / (1 + e^−x), lane by lane.
 @inline(__always)

@@ -105,7 +105,6 @@ func adamStep(
     betas: (Float, Float), eps: Float, l2: Float, decoupled: Float
 ) {
     let (b1, b2) = betas
-    let (oneMinusB1, oneMinusB2) = (1 - b1, 1 - b2)
     let shrink = Float(1 - Double(learningRate) * Double(decoupled))
     for (i, p) in parameters.enumerated() {
         guard let grad = p.gradScalars else { continue }
