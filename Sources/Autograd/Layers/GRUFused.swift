@@ -8,9 +8,10 @@
 ///
 /// Backward, walking the steps in reverse, per step: one loop gives the gradients of the
 /// input's projection dX_t = [dr, dz, dn] and of the state's projection dH_t = [dr, dz, r ∗ dn]
-/// (pre-activation gradients; they differ in the n block, where r sits between); then
-/// products: dh_{t−1} = dH_t · W_hh + dh ∗ z, dx_t = dX_t · W_ih, and the accumulations
-/// dW_ih += dX_tᵀ · x_t, dW_hh += dH_tᵀ · h_{t−1} (`gemm` with beta = 1).
+/// (pre-activation gradients; they differ in the n block, where r sits between); then one
+/// product carries the gradient back in time: dh_{t−1} = dH_t · W_hh + dh ∗ z. Once every
+/// step's dX and dH are known, the rest is one large product each over all `T·B` rows:
+/// dW_ih = dXᵀ · x, dW_hh = dHᵀ · h_{0…T−1}, dx = dX · W_ih.
 /// Time-major inside, as `lstmSequence`.
 
 /// One GRU layer over `x [B, T, in]` from `h0 [B, H]`: returns h at every step
@@ -36,7 +37,7 @@ public func gruSequence(
     let inputs = [x, h0, w.weightIH, w.weightHH] + [w.biasIH, w.biasHH].compactMap { $0 }
     return Tensor.make("gruSequence", shape: [s.B, s.T, s.H], scalars: output, inputs: inputs) { g in
         let gs = swapLeadingAxes(g, s.B, s.T, s.H)                                  // [T, B, H]
-        var dX = uninitializedFloats(s.B * s.G), dH = uninitializedFloats(s.B * s.G)         // one step's
+        var dX = uninitializedFloats(s.T * s.B * s.G), dH = uninitializedFloats(s.T * s.B * s.G)   // every step's, [T, B, 3H]
         var dh = [Float](repeating: 0, count: s.B * s.H)
         var dbih = [Float](repeating: 0, count: s.G), dbhh = [Float](repeating: 0, count: s.G)
         var dWih = [Float](repeating: 0, count: need.weightIH ? s.G * s.I : 0)
@@ -87,7 +88,11 @@ func gruForward(
     hg.withUnsafeMutableBufferPointer { buf in
         let hgp = buf.baseAddress!
         for t in 0..<s.T {
-            gemm(h + t * B * H, whh, hgp, m: B, n: G, k: H, transB: true)
+            if t == 0 && s.zeroH0 {
+                hgp.update(repeating: 0, count: B * G)                                 // h_0 = 0
+            } else {
+                gemm(h + t * B * H, whh, hgp, m: B, n: G, k: H, transB: true)
+            }
             for b in 0..<B {
                 addLanes(bhh, to: hgp + b * G, count: G)
                 let k = b * H
@@ -99,8 +104,9 @@ func gruForward(
 }
 
 /// The backward pass, from `g`, the time-major gradient of the output `[T, B, H]`. On
-/// return `dh` holds the gradient of h0; `dbih`, `dbhh` of the biases; `dWih`, `dWhh` (zeros
-/// on entry, when needed) of the weights; `dx` (when needed) of the time-major input.
+/// return `dh` holds the gradient of h0; `dbih`, `dbhh` of the biases; `dWih`, `dWhh` (when
+/// needed) of the weights; `dx` (when needed) of the time-major input; `dX`, `dH` (room for
+/// `[T, B, 3H]` each) every step's projection gradients.
 func gruBackward(
     _ g: UnsafePointer<Float>, _ saved: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ s: SequenceSizes, _ at: GRUSaved, _ need: SequenceNeeds,
@@ -108,25 +114,23 @@ func gruBackward(
     dbih: UnsafeMutablePointer<Float>, dbhh: UnsafeMutablePointer<Float>,
     dWih: UnsafeMutablePointer<Float>, dWhh: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>
 ) {
-    let (T, B, I, H, G) = (s.T, s.B, s.I, s.H, s.G)
+    let (T, B, H, G) = (s.T, s.B, s.H, s.G)
     let (gates, hn, h) = (saved + at.gates, saved + at.hn, saved + at.h)
     for t in stride(from: T - 1, through: 0, by: -1) {
+        let (dXt, dHt) = (dX + t * B * G, dH + t * B * G)
         for b in 0..<B {
             let k = b * H
             gruBackwardRow(gates + (t * B + b) * G, H: H, hn: hn + t * B * H + k, hPrev: h + t * B * H + k,
-                           dOut: g + t * B * H + k, dh: dh + k, dX: dX + b * G, dH: dH + b * G)
+                           dOut: g + t * B * H + k, dh: dh + k, dX: dXt + b * G, dH: dHt + b * G)
         }
-        if need.bias {
-            for b in 0..<B {
-                addLanes(dX + b * G, to: dbih, count: G)
-                addLanes(dH + b * G, to: dbhh, count: G)
-            }
-        }
-        if need.weightHH { gemm(dH, h + t * B * H, dWhh, m: G, n: H, k: B, transA: true, beta: 1) }   // += dH_tᵀ · h_{t−1}
-        if need.weightIH, I > 0 { gemm(dX, xs + t * B * I, dWih, m: G, n: I, k: B, transA: true, beta: 1) }  // += dX_tᵀ · x_t
-        if need.x, I > 0 { gemm(dX, wih, dx + t * B * I, m: B, n: I, k: G) }                 // dx_t = dX_t · W_ih
-        if t > 0 || need.h0 { gemm(dH, whh, dh, m: B, n: H, k: G, beta: 1) }                 // dh_{t−1} = dh ∗ z + dH_t · W_hh
+        if t > 0 || need.h0 { gemm(dHt, whh, dh, m: B, n: H, k: G, beta: 1) }               // dh_{t−1} = dh ∗ z + dH_t · W_hh
     }
+    // Everything else at once, over all T·B rows.
+    if need.bias {
+        addRows(dX, rows: T * B, width: G, to: dbih)
+        addRows(dH, rows: T * B, width: G, to: dbhh)
+    }
+    sequenceProductGradients(dX: dX, dH: dH, h: h, xs: xs, wih: wih, s, need, dWih: dWih, dWhh: dWhh, dx: dx)
 }
 
 // MARK: - One row of one step

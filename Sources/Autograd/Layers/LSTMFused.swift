@@ -101,19 +101,21 @@ func lstmForward(
     let (gates, h, c, tanhC) = (saved + at.gates, saved + at.h, saved + at.c, saved + at.tanhC)
     h.update(from: h0, count: B * H)
     c.update(from: c0, count: B * H)
-    // Every step's input contribution at once, [T·B, I] · [4H, I]ᵀ, then the biases.
+    // Every step's input contribution at once, [T·B, I] · [4H, I]ᵀ (the biases are added
+    // row by row below, while the row is in cache).
     if s.I > 0 {
         gemm(xs, wih, gates, m: s.T * B, n: G, k: s.I, transB: true)
     } else {
         gates.update(repeating: 0, count: s.T * B * G)
     }
-    for r in 0..<(s.T * B) { addLanes(bias, to: gates + r * G, count: G) }
     for t in 0..<s.T {
         let a = gates + t * B * G
-        gemm(h + t * B * H, whh, a, m: B, n: G, k: H, transB: true, beta: 1)     // a += h_{t−1} · W_hhᵀ
+        if t > 0 || !s.zeroH0 {
+            gemm(h + t * B * H, whh, a, m: B, n: G, k: H, transB: true, beta: 1)     // a += h_{t−1} · W_hhᵀ
+        }
         for b in 0..<B {
             let k = b * H
-            lstmForwardRow(a + b * G, H: H, cPrev: c + t * B * H + k, c: c + (t + 1) * B * H + k,
+            lstmForwardRow(a + b * G, bias: bias, H: H, cPrev: c + t * B * H + k, c: c + (t + 1) * B * H + k,
                            tanhC: tanhC + t * B * H + k, h: h + (t + 1) * B * H + k)
         }
     }
@@ -130,7 +132,7 @@ func lstmBackward(
     db: UnsafeMutablePointer<Float>, dWih: UnsafeMutablePointer<Float>, dWhh: UnsafeMutablePointer<Float>,
     dx: UnsafeMutablePointer<Float>
 ) {
-    let (T, B, I, H, G) = (s.T, s.B, s.I, s.H, s.G)
+    let (T, B, H, G) = (s.T, s.B, s.H, s.G)
     let (gates, h, c, tanhC) = (saved + at.gates, saved + at.h, saved + at.c, saved + at.tanhC)
     // dc_T comes from the op's last time row.
     for b in 0..<B { (dc + b * H).update(from: g + (b * (T + 1) + T) * H, count: H) }
@@ -144,25 +146,24 @@ func lstmBackward(
         if t > 0 || need.h0 { gemm(dAt, whh, dh, m: B, n: H, k: G) }                         // dh_{t−1} = dA_t · W_hh
     }
     // Everything else at once, over all T·B rows.
-    if need.bias { for r in 0..<(T * B) { addLanes(dA + r * G, to: db, count: G) } }
-    if need.weightHH { gemm(dA, h, dWhh, m: G, n: H, k: T * B, transA: true) }                 // dAᵀ · h_{0…T−1}
-    if need.weightIH, I > 0 { gemm(dA, xs, dWih, m: G, n: I, k: T * B, transA: true) }         // dAᵀ · x
-    if need.x, I > 0 { gemm(dA, wih, dx, m: T * B, n: I, k: G) }                                // dA · W_ih
+    if need.bias { addRows(dA, rows: T * B, width: G, to: db) }
+    sequenceProductGradients(dX: dA, dH: dA, h: h, xs: xs, wih: wih, s, need, dWih: dWih, dWhh: dWhh, dx: dx)
 }
 
 // MARK: - One row of one step
 
-/// Forward, one batch row of one step: `gates` holds the pre-activations (i, f, g, o,
-/// each `H` wide) and is overwritten with the activated gates; writes c_t, tanh(c_t), h_t.
+/// Forward, one batch row of one step: `gates` holds the pre-activations without the bias
+/// (i, f, g, o, each `H` wide) and is overwritten with the activated gates; writes c_t,
+/// tanh(c_t), h_t.
 @inline(__always)
 func lstmForwardRow(
-    _ gates: UnsafeMutablePointer<Float>, H: Int, cPrev: UnsafePointer<Float>,
+    _ gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, H: Int, cPrev: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>
 ) {
-    // The nonlinearities in place: σ on i and f, tanh on g, σ on o.
-    mapLanes(gates, count: 2 * H, fastSigmoid)
-    mapLanes(gates + 2 * H, count: H, fastTanh)
-    mapLanes(gates + 3 * H, count: H, fastSigmoid)
+    // The bias, then the nonlinearities in place: σ on i and f, tanh on g, σ on o.
+    mapLanes(gates, adding: bias, count: 2 * H, fastSigmoid)
+    mapLanes(gates + 2 * H, adding: bias + 2 * H, count: H, fastTanh)
+    mapLanes(gates + 3 * H, adding: bias + 3 * H, count: H, fastSigmoid)
     // c_t = f ∗ c_{t−1} + i ∗ g;  h_t = o ∗ tanh(c_t).
     forEachLanes(H) { j, n in
         let cell = loadLanes(gates + H + j, n) * loadLanes(cPrev + j, n) + loadLanes(gates + j, n) * loadLanes(gates + 2 * H + j, n)

@@ -7,8 +7,9 @@
 /// the nonlinearity's derivative is read off its output (tanh' = 1 − h², relu' = [h > 0]).
 ///
 /// Backward, walking the steps in reverse: dA_t = (dOut_t + dh) ∗ f'(h_t), then
-/// dh_{t−1} = dA_t · W_hh, dx_t = dA_t · W_ih, and the accumulations dW_ih += dA_tᵀ · x_t,
-/// dW_hh += dA_tᵀ · h_{t−1} (`gemm` with beta = 1); both biases get the sums of dA.
+/// dh_{t−1} = dA_t · W_hh. Once every step's dA is known, the rest is one large product each
+/// over all `T·B` rows: dW_ih = dAᵀ · x, dW_hh = dAᵀ · h_{0…T−1}, dx = dA · W_ih; both biases
+/// get the sums of dA.
 /// Time-major inside, as `lstmSequence`.
 
 /// One RNN layer over `x [B, T, in]` from `h0 [B, H]`: returns h at every step
@@ -33,7 +34,7 @@ public func rnnSequence(
     let biasCount = biases.count
     return Tensor.make("rnnSequence", shape: [B, T, H], scalars: output, inputs: [x, h0, w.weightIH, w.weightHH] + biases) { g in
         let gs = swapLeadingAxes(g, B, T, H)                                     // [T, B, H]
-        var dA = uninitializedFloats(B * H)                                          // one step's
+        var dA = uninitializedFloats(T * B * H)                                      // every step's, [T, B, H]
         var dh = [Float](repeating: 0, count: B * H)
         var db = [Float](repeating: 0, count: H)
         var dWih = [Float](repeating: 0, count: need.weightIH ? H * I : 0)
@@ -65,7 +66,7 @@ func rnnForward(
     for r in 0..<(s.T * B) { addLanes(bias, to: pre + r * H, count: H) }
     for t in 0..<s.T {
         let a = pre + t * B * H
-        gemm(hs + t * B * H, whh, a, m: B, n: H, k: H, transB: true, beta: 1)    // a += h_{t−1} · W_hhᵀ
+        if t > 0 || !s.zeroH0 { gemm(hs + t * B * H, whh, a, m: B, n: H, k: H, transB: true, beta: 1) }   // a += h_{t−1} · W_hhᵀ
         switch nonlinearity {
         case .tanh: mapLanes(a, count: B * H, fastTanh)
         case .relu: mapLanes(a, count: B * H) { $0.replacing(with: 0, where: $0 .< 0) }
@@ -74,27 +75,27 @@ func rnnForward(
 }
 
 /// The backward pass, from `g`, the time-major gradient of the output `[T, B, H]`. On
-/// return `dh` holds the gradient of h0; `db` of each bias; `dWih`, `dWhh` (zeros on entry,
-/// when needed) of the weights; `dx` (when needed) of the time-major input.
+/// return `dh` holds the gradient of h0; `db` of each bias; `dWih`, `dWhh` (when needed) of
+/// the weights; `dx` (when needed) of the time-major input; `dA` (room for `[T, B, H]`) every
+/// step's pre-activation gradients.
 func rnnBackward(
     _ g: UnsafePointer<Float>, _ hs: UnsafePointer<Float>, _ xs: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ s: SequenceSizes, _ nonlinearity: RNNNonlinearity,
     _ need: SequenceNeeds, dA: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>,
     dWih: UnsafeMutablePointer<Float>, dWhh: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>
 ) {
-    let (T, B, I, H) = (s.T, s.B, s.I, s.H)
+    let (T, B, H) = (s.T, s.B, s.H)
     for t in stride(from: T - 1, through: 0, by: -1) {
-        let (h, dOut) = (hs + (t + 1) * B * H, g + t * B * H)
+        let (h, dOut, dAt) = (hs + (t + 1) * B * H, g + t * B * H, dA + t * B * H)
         // dA = (dOut + dh) ∗ f'(h_t).
         forEachLanes(B * H) { j, n in
             let hv = loadLanes(h + j, n)
             let slope = nonlinearity == .tanh ? 1 - hv * hv : Lanes(repeating: 1).replacing(with: 0, where: hv .<= 0)
-            storeLanes((loadLanes(dOut + j, n) + loadLanes(dh + j, n)) * slope, dA + j, n)
+            storeLanes((loadLanes(dOut + j, n) + loadLanes(dh + j, n)) * slope, dAt + j, n)
         }
-        if need.bias { for b in 0..<B { addLanes(dA + b * H, to: db, count: H) } }
-        if need.weightHH { gemm(dA, hs + t * B * H, dWhh, m: H, n: H, k: B, transA: true, beta: 1) }  // += dA_tᵀ · h_{t−1}
-        if need.weightIH, I > 0 { gemm(dA, xs + t * B * I, dWih, m: H, n: I, k: B, transA: true, beta: 1) }  // += dA_tᵀ · x_t
-        if need.x, I > 0 { gemm(dA, wih, dx + t * B * I, m: B, n: I, k: H) }                // dx_t = dA_t · W_ih
-        if t > 0 || need.h0 { gemm(dA, whh, dh, m: B, n: H, k: H) }                        // dh_{t−1} = dA_t · W_hh
+        if t > 0 || need.h0 { gemm(dAt, whh, dh, m: B, n: H, k: H) }                       // dh_{t−1} = dA_t · W_hh
     }
+    // Everything else at once, over all T·B rows.
+    if need.bias { addRows(dA, rows: T * B, width: H, to: db) }
+    sequenceProductGradients(dX: dA, dH: dA, h: hs, xs: xs, wih: wih, s, need, dWih: dWih, dWhh: dWhh, dx: dx)
 }
