@@ -7,7 +7,9 @@ import Foundation
 //   2. the median time of one training step (forward, backward, Adam) of an LSTM over a
 //      batch of 32 sequences of 20 one-hot symbols (30 symbols), linear head, cross-entropy:
 //      once with the `LSTM` layer, once as a loop over time of a cell built from primitive
-//      ops, the way a student writes it.
+//      ops, the way a student writes it; then the same step with the `GRU` and `RNN` layers.
+// Options: `--breakdown` (where the LSTM step's time goes); `--step H` (only the LSTM layer
+// step at hidden H, three times over: for comparing two builds, run one after the other).
 
 /// The median wall time of `body` in milliseconds, after `warmup` untimed runs.
 func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -23,12 +25,23 @@ func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) r
 
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
 
+print("OpenBLAS: \(String(cString: openblas_get_config())); kernels \(String(cString: openblas_get_corename()))")
+print("")
+
 // MARK: - matmul
 
-print("matmul, n×n by n×n (median of repeated runs)")
-print("    n   Tensor.matmul GFLOP/s   raw sgemm GFLOP/s   ratio")
+let stepOnly = CommandLine.arguments.firstIndex(of: "--step").flatMap { i in
+    i + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[i + 1]) : nil
+}
+if CommandLine.arguments.contains("--step"), stepOnly == nil {
+    print("error: --step needs a hidden size, e.g. --step 128")
+    exit(1)
+}
+
+if stepOnly == nil { print("matmul, n×n by n×n (median of repeated runs)") }
+if stepOnly == nil { print("    n   Tensor.matmul GFLOP/s   raw sgemm GFLOP/s   ratio") }
 var rng = RNG(seed: 1)
-for n in [256, 512, 1024] {
+for n in stepOnly == nil ? [256, 512, 1024] : [] {
     let a = Tensor.randn([n, n], rng: &rng), b = Tensor.randn([n, n], rng: &rng)
     let runs = n >= 1024 ? 10 : 30
     let flops = 2 * Double(n) * Double(n) * Double(n)
@@ -61,15 +74,23 @@ func sequences(_ rng: inout RNG) throws -> (x: Tensor, y: Tensor) {
     return (x, try Tensor(indices: rows.map { Array($0.dropFirst()) }))
 }
 
-/// The LSTM layer, a linear head, cross-entropy, Adam.
-func layerStep(hidden: Int, runs: Int) throws -> Double {
+/// The recurrent layers the benchmark times.
+enum Layer { case lstm, gru, rnn }
+
+/// A recurrent layer (LSTM by default), a linear head, cross-entropy, Adam.
+func layerStep(hidden: Int, runs: Int, layer: Layer = .lstm) throws -> Double {
     var rng = RNG(seed: 2)
     let (x, y) = try sequences(&rng)
-    let lstm = LSTM(symbols, hidden, rng: &rng), head = Linear(hidden, symbols, rng: &rng)
-    let optimizer = try Adam(lstm.parameters() + head.parameters(), learningRate: 1e-3)
+    let (module, run): (any Module, (Tensor) throws -> Tensor)
+    switch layer {
+    case .lstm: let l = LSTM(symbols, hidden, rng: &rng); (module, run) = (l, { try l($0).output })
+    case .gru: let l = GRU(symbols, hidden, rng: &rng); (module, run) = (l, { try l($0).output })
+    case .rnn: let l = RNN(symbols, hidden, rng: &rng); (module, run) = (l, { try l($0).output })
+    }
+    let head = Linear(hidden, symbols, rng: &rng)
+    let optimizer = try Adam(module.parameters() + head.parameters(), learningRate: 1e-3)
     return try medianMilliseconds(runs: runs) {
-        let (output, _) = try lstm(x)
-        let loss = try crossEntropy(head(output), y)
+        let loss = try crossEntropy(head(run(x)), y)
         optimizer.zeroGrad()
         try loss.backward()
         optimizer.step()
@@ -105,6 +126,12 @@ func cellLoopStep(hidden: Int, runs: Int) throws -> Double {
     }
 }
 
+if let hidden = stepOnly {
+    print("LSTM layer training step at hidden \(hidden) (median of 200 runs, ms)")
+    for _ in 0..<3 { print(String(format: "%.3f", try layerStep(hidden: hidden, runs: 200))) }
+    exit(0)
+}
+
 print("")
 print("LSTM training step: batch \(batch), \(steps) steps, \(symbols) one-hot symbols, linear head, cross-entropy, Adam (median ms)")
 print("hidden   LSTM layer   cell loop (primitives)")
@@ -113,6 +140,16 @@ for hidden in [8, 32, 128, 512] {
     let layer = try layerStep(hidden: hidden, runs: runs)
     let loop = try cellLoopStep(hidden: hidden, runs: runs)
     print("\(pad("\(hidden)", 6))   \(pad(String(format: "%.2f", layer), 10))   \(pad(String(format: "%.2f", loop), 22))")
+}
+
+print("")
+print("The same step with the other recurrent layers (median ms)")
+print("hidden   GRU layer   RNN layer (tanh)")
+for hidden in [8, 32, 128, 512] {
+    let runs = hidden >= 512 ? 15 : 50
+    let gru = try layerStep(hidden: hidden, runs: runs, layer: .gru)
+    let rnn = try layerStep(hidden: hidden, runs: runs, layer: .rnn)
+    print("\(pad("\(hidden)", 6))   \(pad(String(format: "%.2f", gru), 9))   \(pad(String(format: "%.2f", rnn), 16))")
 }
 
 // MARK: - Where the time of one LSTM step goes (`autograd-bench --breakdown`)
