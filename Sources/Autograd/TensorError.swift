@@ -14,6 +14,10 @@
 /// whole expression. Operators (`+`, `*`) cannot take a caller's line, so their errors
 /// name the op and the shapes; the named methods (`matmul`, `reshape`, ...) add the line.
 ///
+/// Constructors cannot take a `try` without burdening every model's `init`, so a layer
+/// asked for with sizes it cannot have (`LSTM(3, -4)`) is made empty and throws from its
+/// first call, naming the line that made it (`sizeError`, Module.swift).
+///
 /// Traps are kept for the core's own invariants, which no student input can break.
 public struct TensorError: Error, CustomStringConvertible, Equatable {
     /// The op that refused its inputs, e.g. "matmul".

@@ -35,4 +35,30 @@ final class ErrorsTests: XCTestCase {
         XCTAssertThrowsError(try x.item())
         XCTAssertThrowsError(try x.gather(axis: 1, index: Tensor([5, 0], shape: [2, 1])))
     }
+
+    /// A layer asked for with sizes it cannot have does not stop the program: the layer is
+    /// made, and its first call throws, naming the sizes and the line that made it.
+    func testImpossibleLayerSizesThrowWhenCalledNamingTheLineThatMadeThem() {
+        var rng = RNG(seed: 0)
+        let x2 = Tensor.zeros([2, 3]), x3 = Tensor.zeros([2, 4, 3])
+        let made = #line + 1
+        let cases: [(layer: String, why: String, call: () throws -> Any)] = [
+            ("Linear(3, -2)", "outFeatures -2 must not be negative", { [l = Linear(3, -2, rng: &rng)] in try l(x2) }),
+            ("Embedding(-1, 4)", "count -1 must not be negative", { [l = Embedding(-1, 4, rng: &rng)] in try l(Tensor([0], shape: [1])) }),
+            ("RNNCell(3, 0)", "hiddenSize 0 must be at least 1", { [l = RNNCell(3, 0, rng: &rng)] in try l(x2) }),
+            ("GRUCell(-3, 4)", "inputSize -3 must not be negative", { [l = GRUCell(-3, 4, rng: &rng)] in try l(x2) }),
+            ("LSTMCell(3, -4)", "hiddenSize -4 must be at least 1", { [l = LSTMCell(3, -4, rng: &rng)] in try l(x2) }),
+            ("RNN(3, 5)", "numLayers 0 must be at least 1", { [l = RNN(3, 5, numLayers: 0, rng: &rng)] in try l(x3) }),
+            ("GRU(3, -5)", "hiddenSize -5 must be at least 1", { [l = GRU(3, -5, rng: &rng)] in try l(x3) }),
+            ("LSTM(3, 5)", "numLayers -1 must be at least 1", { [l = LSTM(3, 5, numLayers: -1, rng: &rng)] in try l(x3) }),
+        ]
+        for (offset, c) in cases.enumerated() {
+            XCTAssertThrowsError(try c.call(), c.layer) { error in
+                guard let e = error as? TensorError else { return XCTFail("\(c.layer): not a TensorError: \(error)") }
+                XCTAssertEqual("\(e)", "ErrorsTests.swift:\(made + 1 + offset): \(c.layer): \(c.why); the layer was made here")
+            }
+        }
+        // The process goes on, and well-made layers work.
+        XCTAssertEqual(try LSTM(3, 5, rng: &rng)(x3).output.shape, [2, 4, 5])
+    }
 }

@@ -12,15 +12,19 @@ public final class Embedding: Module {
     /// `[count, dim]`: row i is the vector of code i.
     public let weight: Tensor
     public var isTraining = true
+    /// Why the layer cannot run, when it was made with a negative size (see `sizeError`).
+    let sizeError: TensorError?
 
     /// How many codes there are (0..<count).
     public var count: Int { weight.shape[0] }
     /// The size of each vector.
     public var dim: Int { weight.shape[1] }
 
-    public init(_ count: Int, _ dim: Int, rng: inout RNG) {
-        precondition(count >= 0 && dim >= 0, "Embedding(\(count), \(dim)): sizes must not be negative")
-        weight = Tensor.randn([count, dim], requiresGrad: true, rng: &rng)
+    public init(_ count: Int, _ dim: Int, rng: inout RNG, file: StaticString = #fileID, line: UInt = #line) {
+        sizeError = Autograd.sizeError("Embedding(\(count), \(dim))", [
+            (count >= 0, "count \(count) must not be negative"), (dim >= 0, "dim \(dim) must not be negative"),
+        ], file: file, line: line)
+        weight = Tensor.randn([Swift.max(count, 0), Swift.max(dim, 0)], requiresGrad: true, rng: &rng)
     }
 
     public var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
@@ -29,6 +33,7 @@ public final class Embedding: Module {
     /// a value that is not a whole number (a float tensor passed by mistake, NaN, ±∞) is
     /// refused.
     public func callAsFunction(_ codes: Tensor, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        if let sizeError { throw sizeError }
         if let bad = codes.scalars.first(where: { !($0 == $0.rounded() && Swift.abs($0) < 0x1p62) }) {
             throw TensorError(op: "Embedding", "codes \(describe(codes.shape)) must hold whole numbers, found \(bad): pass token ids, not vectors", file: file, line: line)
         }

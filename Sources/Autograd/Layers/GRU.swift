@@ -46,7 +46,14 @@ public final class GRUCell: Module {
     public var inputSize: Int { weights.inputSize }
     public var hiddenSize: Int { weights.hiddenSize }
 
-    public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG) {
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        sizeError = Autograd.sizeError("GRUCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
         weights = RecurrentWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
     }
 
@@ -54,6 +61,7 @@ public final class GRUCell: Module {
 
     /// x: [batch, inputSize]; h: [batch, hiddenSize] or nil (zeros) → h' [batch, hiddenSize].
     public func callAsFunction(_ x: Tensor, _ h: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        if let sizeError { throw sizeError }
         let batch = try checkStepInput("GRUCell", x, inputSize: inputSize, file: file, line: line)
         let h = h ?? Tensor.zeros([batch, hiddenSize])
         try expectShape("GRUCell", "h", h, [batch, hiddenSize], meaning: "[batch, hidden]", file: file, line: line)
@@ -83,7 +91,14 @@ public final class GRU: RecurrentLayer {
     var rng: RNG
 
 
-    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG) {
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        sizeError = Autograd.sizeError("GRU(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
         weights = RecurrentWeights.stack(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()
@@ -94,7 +109,8 @@ public final class GRU: RecurrentLayer {
     public func callAsFunction(
         _ x: Tensor, _ h0: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) throws -> (output: Tensor, hidden: Tensor) {
-        try runLayers("GRU", x, h0, weights: weights, dropoutP: dropout, training: isTraining, rng: &rng, file: file, line: line) {
+        if let sizeError { throw sizeError }
+        return try runLayers("GRU", x, h0, weights: weights, dropoutP: dropout, training: isTraining, rng: &rng, file: file, line: line) {
             try gruSequence($0, h0: $1, weights: $2, file: file, line: line)
         }
     }

@@ -47,7 +47,14 @@ public final class LSTMCell: Module {
     public var inputSize: Int { weights.inputSize }
     public var hiddenSize: Int { weights.hiddenSize }
 
-    public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG) {
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        sizeError = Autograd.sizeError("LSTMCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
         weights = RecurrentWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
     }
 
@@ -58,6 +65,7 @@ public final class LSTMCell: Module {
     public func callAsFunction(
         _ x: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
     ) throws -> (h: Tensor, c: Tensor) {
+        if let sizeError { throw sizeError }
         let batch = try checkStepInput("LSTMCell", x, inputSize: inputSize, file: file, line: line)
         let zeros = Tensor.zeros([batch, hiddenSize])
         let (h, c) = state ?? (zeros, zeros)
@@ -91,7 +99,14 @@ public final class LSTM: RecurrentLayer {
     var rng: RNG
 
 
-    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG) {
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        sizeError = Autograd.sizeError("LSTM(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
         weights = RecurrentWeights.stack(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()
@@ -103,6 +118,7 @@ public final class LSTM: RecurrentLayer {
     public func callAsFunction(
         _ x: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
     ) throws -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
+        if let sizeError { throw sizeError }
         let (batch, _) = try checkSequenceInput("LSTM", x, inputSize: inputSize, file: file, line: line)
         let stateShape = [numLayers, batch, hiddenSize]
         if let state {

@@ -13,14 +13,21 @@ public final class Linear: Module {
     /// `[outFeatures]`, or nil when made with `bias: false`.
     public let bias: Tensor?
     public var isTraining = true
+    /// Why the layer cannot run, when it was made with a negative size (see `sizeError`).
+    let sizeError: TensorError?
 
     /// The size of the last axis of the input.
     public var inFeatures: Int { weight.shape[1] }
     /// The size of the last axis of the output.
     public var outFeatures: Int { weight.shape[0] }
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG) {
-        precondition(inFeatures >= 0 && outFeatures >= 0, "Linear(\(inFeatures), \(outFeatures)): sizes must not be negative")
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG,
+                file: StaticString = #fileID, line: UInt = #line) {
+        sizeError = Autograd.sizeError("Linear(\(inFeatures), \(outFeatures))", [
+            (inFeatures >= 0, "inFeatures \(inFeatures) must not be negative"),
+            (outFeatures >= 0, "outFeatures \(outFeatures) must not be negative"),
+        ], file: file, line: line)
+        let (inFeatures, outFeatures) = (Swift.max(inFeatures, 0), Swift.max(outFeatures, 0))
         let k = 1 / Float(Swift.max(inFeatures, 1)).squareRoot()
         weight = Tensor.uniform([outFeatures, inFeatures], -k, k, requiresGrad: true, rng: &rng)
         self.bias = bias ? Tensor.uniform([outFeatures], -k, k, requiresGrad: true, rng: &rng) : nil
@@ -32,6 +39,7 @@ public final class Linear: Module {
 
     /// x `[..., inFeatures]` → `[..., outFeatures]`.
     public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        if let sizeError { throw sizeError }
         guard x.rank >= 1, x.shape[x.rank - 1] == inFeatures else {
             throw TensorError(op: "Linear", "input \(describe(x.shape)) for Linear(\(inFeatures), \(outFeatures)): the last size must be \(inFeatures) (weight \(describe(weight.shape)))", file: file, line: line)
         }

@@ -42,3 +42,24 @@ extension Module {
     /// Forgets every parameter's gradient.
     public func zeroGrad() { for p in parameters() { p.zeroGrad() } }
 }
+
+// MARK: - Sizes a layer cannot have
+
+/// A layer asked for with sizes it cannot have (a negative size, no hidden units, no layers)
+/// is a student's mistake, and a mistake must not stop the program (TensorError.swift). So
+/// the constructor does not trap: it makes the layer empty and keeps this error, which the
+/// layer's first call throws — naming the line that made the layer:
+/// `Copier.swift:31: GRU(3, -200): hiddenSize -200 must be at least 1`.
+func sizeError(
+    _ layer: String, _ rules: [(ok: Bool, why: String)], file: StaticString, line: UInt
+) -> TensorError? {
+    guard let broken = rules.first(where: { !$0.ok }) else { return nil }
+    return TensorError(op: layer, "\(broken.why); the layer was made here", file: file, line: line)
+}
+
+/// The rules every recurrent cell and layer shares.
+func recurrentSizeRules(inputSize: Int, hiddenSize: Int, numLayers: Int = 1) -> [(ok: Bool, why: String)] {
+    [(inputSize >= 0, "inputSize \(inputSize) must not be negative"),
+     (hiddenSize >= 1, "hiddenSize \(hiddenSize) must be at least 1"),
+     (numLayers >= 1, "numLayers \(numLayers) must be at least 1")]
+}

@@ -42,7 +42,14 @@ public final class RNNCell: Module {
     public var inputSize: Int { weights.inputSize }
     public var hiddenSize: Int { weights.hiddenSize }
 
-    public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: RNNNonlinearity = .tanh, rng: inout RNG) {
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: RNNNonlinearity = .tanh, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        sizeError = Autograd.sizeError("RNNCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
         weights = RecurrentWeights(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
         self.nonlinearity = nonlinearity
     }
@@ -51,6 +58,7 @@ public final class RNNCell: Module {
 
     /// x: [batch, inputSize]; h: [batch, hiddenSize] or nil (zeros) → h' [batch, hiddenSize].
     public func callAsFunction(_ x: Tensor, _ h: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        if let sizeError { throw sizeError }
         let batch = try checkStepInput("RNNCell", x, inputSize: inputSize, file: file, line: line)
         let h = h ?? Tensor.zeros([batch, hiddenSize])
         try expectShape("RNNCell", "h", h, [batch, hiddenSize], meaning: "[batch, hidden]", file: file, line: line)
@@ -82,10 +90,15 @@ public final class RNN: RecurrentLayer {
     var rng: RNG
 
 
+    /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
+    let sizeError: TensorError?
+
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true,
-        nonlinearity: RNNNonlinearity = .tanh, dropout: Float = 0, rng: inout RNG
+        nonlinearity: RNNNonlinearity = .tanh, dropout: Float = 0, rng: inout RNG,
+        file: StaticString = #fileID, line: UInt = #line
     ) {
+        sizeError = Autograd.sizeError("RNN(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
         weights = RecurrentWeights.stack(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.nonlinearity = nonlinearity
         self.dropout = dropout
@@ -97,6 +110,7 @@ public final class RNN: RecurrentLayer {
     public func callAsFunction(
         _ x: Tensor, _ h0: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) throws -> (output: Tensor, hidden: Tensor) {
+        if let sizeError { throw sizeError }
         let nonlinearity = self.nonlinearity
         return try runLayers("RNN", x, h0, weights: weights, dropoutP: dropout, training: isTraining, rng: &rng, file: file, line: line) {
             try rnnSequence($0, h0: $1, weights: $2, nonlinearity: nonlinearity, file: file, line: line)

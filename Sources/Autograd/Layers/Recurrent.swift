@@ -27,10 +27,12 @@ public struct RecurrentWeights {
     public let biasHH: Tensor?
 
     /// Fresh weights, every value from U(−1/√H, 1/√H) as PyTorch draws them
-    /// (in the order weight_ih, weight_hh, bias_ih, bias_hh).
+    /// (in the order weight_ih, weight_hh, bias_ih, bias_hh). A negative size gives empty
+    /// weights, which the ops refuse with a message when they are used.
     public init(gates: Int, inputSize: Int, hiddenSize: Int, bias: Bool = true, rng: inout RNG) {
-        precondition(gates > 0 && inputSize >= 0 && hiddenSize > 0, "recurrent weights: inputSize \(inputSize) must not be negative and hiddenSize \(hiddenSize) must be positive")
-        let k = 1 / Float(hiddenSize).squareRoot()
+        precondition(gates > 0, "core invariant: a recurrent layer has at least one gate")
+        let (inputSize, hiddenSize) = (Swift.max(inputSize, 0), Swift.max(hiddenSize, 0))
+        let k = 1 / Float(Swift.max(hiddenSize, 1)).squareRoot()
         let rows = gates * hiddenSize
         weightIH = Tensor.uniform([rows, inputSize], -k, k, requiresGrad: true, rng: &rng)
         weightHH = Tensor.uniform([rows, hiddenSize], -k, k, requiresGrad: true, rng: &rng)
@@ -61,9 +63,9 @@ public struct RecurrentWeights {
 
     /// Fresh weights for a stack of `numLayers` layers: layer 0 reads the input, the
     /// others read the hidden state of the layer below.
+    /// (At least one layer: a layer made with fewer throws its `sizeError` when called.)
     static func stack(gates: Int, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, rng: inout RNG) -> [RecurrentWeights] {
-        precondition(numLayers >= 1, "numLayers \(numLayers) must be at least 1")
-        return (0..<numLayers).map { l in
+        (0..<Swift.max(numLayers, 1)).map { l in
             RecurrentWeights(gates: gates, inputSize: l == 0 ? inputSize : hiddenSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
         }
     }
