@@ -13,10 +13,8 @@ extension Heatmap {
         let rowLabelWidth = rowLabels.map { SVGWriter.textWidth($0, size: font) }.max() ?? 0
         let longestColumnLabel = columnLabels.map { SVGWriter.textWidth($0, size: font) }.max() ?? 0
         // Column labels side by side when at most every other one must go, else upright.
-        let rowEvery = max(1, Int((font * 1.1 / cell).rounded(.up)))
         let sideBySide = max(1, Int(((longestColumnLabel + 3) / cell).rounded(.up)))
         let rotate = sideBySide > 2
-        let columnEvery = rotate ? rowEvery : sideBySide
         let columnLabelHeight = columnLabels.isEmpty ? 0 : (rotate ? longestColumnLabel : font) + 6
         let left = 10 + (rowLabelWidth > 0 ? rowLabelWidth + 6 : 0)
         let top = titleHeight + columnLabelHeight
@@ -34,11 +32,15 @@ extension Heatmap {
         var svg = SVGWriter(width: width.rounded(.up), height: height.rounded(.up), title: title)
         if !title.isEmpty { svg.text(title, 10, 24, size: 15, bold: true) }
 
-        // Labels, every k-th where they would crowd.
-        for (r, label) in rowLabels.prefix(rows).enumerated() where r % rowEvery == 0 {
-            svg.text(label, left - 6, top + (Double(r) + 0.5) * cell + font * 0.35, size: font, anchor: "end")
+        // Labels, each where it does not crowd the one placed before it (empty labels
+        // take no room, so a sparse set — "1", "5", "10" — keeps every label).
+        let lineRoom = font * 1.1
+        for r in fittingLabels(rowLabels.prefix(rows), cell: cell, room: { _ in lineRoom }) {
+            svg.text(rowLabels[r], left - 6, top + (Double(r) + 0.5) * cell + font * 0.35, size: font, anchor: "end")
         }
-        for (c, label) in columnLabels.prefix(columns).enumerated() where c % columnEvery == 0 {
+        let columnRoom: (String) -> Double = { rotate ? lineRoom : SVGWriter.textWidth($0, size: font) + 3 }
+        for c in fittingLabels(columnLabels.prefix(columns), cell: cell, room: columnRoom) {
+            let label = columnLabels[c]
             let x = left + (Double(c) + 0.5) * cell
             if rotate {
                 svg.text(label, x + font * 0.35, top - 6, size: font, rotate: -90)
@@ -85,4 +87,20 @@ extension Heatmap {
         }
         return svg.document()
     }
+}
+
+/// The indices of the labels to draw along an axis of `cell`-sized steps: from the first,
+/// each non-empty label whose centre is far enough from the last one drawn that the two
+/// (each needing `room(label)` along the axis) do not overlap.
+func fittingLabels<Labels: Collection>(_ labels: Labels, cell: Double, room: (String) -> Double) -> [Int] where Labels.Element == String {
+    var chosen: [Int] = []
+    var lastCentre = -Double.infinity, lastHalf = 0.0
+    for (i, label) in labels.enumerated() where !label.isEmpty {
+        let centre = (Double(i) + 0.5) * cell, half = room(label) / 2
+        if centre - lastCentre >= lastHalf + half {
+            chosen.append(i)
+            (lastCentre, lastHalf) = (centre, half)
+        }
+    }
+    return chosen
 }

@@ -206,6 +206,24 @@ final class PlotsTests: XCTestCase {
 
     // MARK: - Numbers, axes, tables
 
+    /// Heatmap labels: a sparse set ("1", "5", "10" …) keeps every label; a dense set is
+    /// thinned so that no two drawn labels overlap.
+    func testHeatmapLabelsAreThinnedOnlyWhereTheyWouldOverlap() {
+        let sparse = (1...20).map { $0 == 1 || $0 % 5 == 0 ? "\($0)" : "" }
+        XCTAssertEqual(fittingLabels(sparse, cell: 12, room: { Double($0.count) * 7 + 3 }), [0, 4, 9, 14, 19])
+        let dense = (1...20).map { "\($0)" }
+        let kept = fittingLabels(dense, cell: 12, room: { Double($0.count) * 7 + 3 })
+        XCTAssertEqual(kept.first, 0)
+        XCTAssertLessThan(kept.count, 20)
+        for (a, b) in zip(kept, kept.dropFirst()) {
+            let gap = Double(b - a) * 12, need = (Double(dense[a].count) * 7 + 3 + Double(dense[b].count) * 7 + 3) / 2
+            XCTAssertGreaterThanOrEqual(gap, need, "labels \(dense[a]) and \(dense[b]) overlap")
+        }
+        let svg = Heatmap(title: "t", values: [[Double]](repeating: [Double](repeating: 0.5, count: 20), count: 2),
+                          columnLabels: sparse).svg()
+        for label in ["1", "5", "10", "15", "20"] { XCTAssertTrue(svg.contains(">\(label)</text>"), "column label \(label) missing") }
+    }
+
     func testNumberFormat() {
         let cases: [(Double, String)] = [
             (0, "0"), (3, "3"), (-2, "-2"), (0.25, "0.25"), (0.0123456, "0.01235"), (1234, "1234"),
