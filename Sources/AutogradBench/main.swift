@@ -45,20 +45,25 @@ for n in stepOnly == nil ? [256, 512, 1024] : [] {
     let a = Tensor.randn([n, n], rng: &rng), b = Tensor.randn([n, n], rng: &rng)
     let runs = n >= 1024 ? 10 : 30
     let flops = 2 * Double(n) * Double(n) * Double(n)
-    let ours = try medianMilliseconds(runs: runs) { _ = try a.matmul(b) }
     let av = a.scalars, bv = b.scalars
     var c = [Float](repeating: 0, count: n * n)
-    let raw = medianMilliseconds(runs: runs) {
-        av.withUnsafeBufferPointer { pa in
-            bv.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
-                                pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+    // The two are timed in turns, one run each, so that a change in the machine's load
+    // (it is shared) weighs on both alike.
+    var ours: [Double] = [], raw: [Double] = []
+    for _ in 0..<runs {    // (each run warmed up by one untimed product)
+        ours.append(try medianMilliseconds(runs: 1, warmup: 1) { _ = try a.matmul(b) })
+        raw.append(medianMilliseconds(runs: 1, warmup: 1) {
+            av.withUnsafeBufferPointer { pa in
+                bv.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
+                                    pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+                    }
                 }
             }
-        }
+        })
     }
-    let g1 = flops / ours / 1e6, g2 = flops / raw / 1e6
+    let g1 = flops / ours.sorted()[runs / 2] / 1e6, g2 = flops / raw.sorted()[runs / 2] / 1e6
     print("\(pad("\(n)", 5))   \(pad(String(format: "%.1f", g1), 21))   \(pad(String(format: "%.1f", g2), 17))   \(String(format: "%.2f", g1 / g2))")
 }
 
