@@ -53,7 +53,7 @@ public final class GRUCell: Module {
         _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("GRUCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
+        sizeError = recurrentSizeError("GRUCell", inputSize, hiddenSize, file: file, line: line)
         weights = RecurrentWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
     }
 
@@ -90,7 +90,6 @@ public final class GRU: RecurrentLayer {
     public var isTraining = true
     var rng: RNG
 
-
     /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
     let sizeError: TensorError?
 
@@ -98,7 +97,7 @@ public final class GRU: RecurrentLayer {
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("GRU(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
+        sizeError = recurrentSizeError("GRU", inputSize, hiddenSize, numLayers: numLayers, file: file, line: line)
         weights = RecurrentWeights.stack(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()

@@ -54,7 +54,7 @@ public final class LSTMCell: Module {
         _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("LSTMCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
+        sizeError = recurrentSizeError("LSTMCell", inputSize, hiddenSize, file: file, line: line)
         weights = RecurrentWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
     }
 
@@ -98,7 +98,6 @@ public final class LSTM: RecurrentLayer {
     public var isTraining = true
     var rng: RNG
 
-
     /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
     let sizeError: TensorError?
 
@@ -106,7 +105,7 @@ public final class LSTM: RecurrentLayer {
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, dropout: Float = 0, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("LSTM(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
+        sizeError = recurrentSizeError("LSTM", inputSize, hiddenSize, numLayers: numLayers, file: file, line: line)
         weights = RecurrentWeights.stack(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.dropout = dropout
         self.rng = rng.split()

@@ -57,9 +57,13 @@ func sizeError(
     return TensorError(op: layer, "\(broken.why); the layer was made here", file: file, line: line)
 }
 
-/// The rules every recurrent cell and layer shares.
-func recurrentSizeRules(inputSize: Int, hiddenSize: Int, numLayers: Int = 1) -> [(ok: Bool, why: String)] {
-    [(inputSize >= 0, "inputSize \(inputSize) must not be negative"),
-     (hiddenSize >= 1, "hiddenSize \(hiddenSize) must be at least 1"),
-     (numLayers >= 1, "numLayers \(numLayers) must be at least 1")]
+/// `sizeError` for a recurrent cell or layer, named as it was asked for: `GRU(3, -5)`.
+func recurrentSizeError(
+    _ layer: String, _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, file: StaticString, line: UInt
+) -> TensorError? {
+    sizeError("\(layer)(\(inputSize), \(hiddenSize))", [
+        (inputSize >= 0, "inputSize \(inputSize) must not be negative"),
+        (hiddenSize >= 1, "hiddenSize \(hiddenSize) must be at least 1"),
+        (numLayers >= 1, "numLayers \(numLayers) must be at least 1"),
+    ], file: file, line: line)
 }

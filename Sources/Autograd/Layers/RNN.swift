@@ -49,7 +49,7 @@ public final class RNNCell: Module {
         _ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: RNNNonlinearity = .tanh, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("RNNCell(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize), file: file, line: line)
+        sizeError = recurrentSizeError("RNNCell", inputSize, hiddenSize, file: file, line: line)
         weights = RecurrentWeights(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, rng: &rng)
         self.nonlinearity = nonlinearity
     }
@@ -89,7 +89,6 @@ public final class RNN: RecurrentLayer {
     public var isTraining = true
     var rng: RNG
 
-
     /// Why the layer cannot run, when it was made with sizes it cannot have (see `sizeError`).
     let sizeError: TensorError?
 
@@ -98,7 +97,7 @@ public final class RNN: RecurrentLayer {
         nonlinearity: RNNNonlinearity = .tanh, dropout: Float = 0, rng: inout RNG,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        sizeError = Autograd.sizeError("RNN(\(inputSize), \(hiddenSize))", recurrentSizeRules(inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers), file: file, line: line)
+        sizeError = recurrentSizeError("RNN", inputSize, hiddenSize, numLayers: numLayers, file: file, line: line)
         weights = RecurrentWeights.stack(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias, rng: &rng)
         self.nonlinearity = nonlinearity
         self.dropout = dropout
