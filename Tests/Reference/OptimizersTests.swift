@@ -319,4 +319,43 @@ final class OptimizersTests: XCTestCase {
         assertThrows("pctStart out of range", mentions: "pctStart") { _ = try OneCycleLR(opt, maxLearningRate: 0.1, totalSteps: 10, pctStart: 1.5) }
         assertThrows("no steps", mentions: "totalSteps") { _ = try OneCycleLR(opt, maxLearningRate: 0.1, totalSteps: 0) }
     }
+
+    /// PyTorch's cycle_momentum: the momentum goes max → base while the rate warms up and
+    /// base → max while it anneals, by the same cosine; it is SGD's momentum or Adam's β1.
+    func testOneCycleLRCyclesMomentumAgainstTheRate() throws {
+        func cosine(_ a: Double, _ b: Double, _ pct: Double) -> Double { b + (a - b) / 2 * (1 + Foundation.cos(Double.pi * pct)) }
+        let total = 50
+        let warmEnd = 0.3 * Double(total) - 1   // 14
+        let want = (0..<total).map { n -> Double in
+            let n = Double(n)
+            return n <= warmEnd ? cosine(0.95, 0.85, n / warmEnd) : cosine(0.85, 0.95, (n - warmEnd) / (Double(total - 1) - warmEnd))
+        }
+        let sgd = try SGD([parameter([1])], learningRate: 0.1)    // made without momentum: PyTorch sets it anyway
+        let adam = try Adam([parameter([1])], betas: (0.5, 0.99))
+        for (name, opt, read) in [("SGD momentum", sgd as any Optimizer, { sgd.momentum }), ("Adam β1", adam, { adam.betas.0 })] {
+            let schedule = try OneCycleLR(opt, maxLearningRate: 0.1, totalSteps: total)
+            var seen = [read()]
+            for _ in 1..<total { try schedule.step(); seen.append(read()) }
+            assertClose(seen, want, rtol: 1e-6, atol: 1e-7, "\(name) under OneCycleLR")
+            assertClose([seen[0], seen[14], seen[49]], [0.95, 0.85, 0.95], rtol: 1e-6, atol: 1e-7, "\(name): max at the start and end, base at the rate's peak")
+            XCTAssertEqual(schedule.momentum, seen.last, "the schedule reports the momentum it set")
+        }
+        XCTAssertEqual(adam.betas.1, 0.99, "β2 is left alone")
+
+        let kept = try SGD([parameter([1])], learningRate: 0.1, momentum: 0.3)
+        let off = try OneCycleLR(kept, maxLearningRate: 0.1, totalSteps: 10, cycleMomentum: false)
+        try off.step()
+        XCTAssertEqual(kept.momentum, 0.3, "cycleMomentum: false leaves the momentum")
+        XCTAssertNil(off.momentum)
+
+        final class Plain: Optimizer {
+            let parameters: [Tensor] = []
+            var learningRate: Float = 0.1
+            func step() {}
+        }
+        assertThrows("an optimizer without momentum", mentions: "cycleMomentum") { _ = try OneCycleLR(Plain(), maxLearningRate: 0.1, totalSteps: 10) }
+        XCTAssertNoThrow(try OneCycleLR(Plain(), maxLearningRate: 0.1, totalSteps: 10, cycleMomentum: false))
+        assertThrows("base above max", mentions: "baseMomentum") { _ = try OneCycleLR(sgd, maxLearningRate: 0.1, totalSteps: 10, baseMomentum: 0.96) }
+        assertThrows("momentum of 1", mentions: "maxMomentum") { _ = try OneCycleLR(sgd, maxLearningRate: 0.1, totalSteps: 10, maxMomentum: 1) }
+    }
 }

@@ -15,10 +15,11 @@ import Foundation
 ///
 /// With weight decay this is L2 regularisation: the decay goes through v and is scaled
 /// down where gradients are large. `AdamW` decouples it, and is usually what you want.
-public final class Adam: Optimizer {
+public final class Adam: MomentumOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    public let betas: (Float, Float)
+    /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
+    public var betas: (Float, Float)
     public let eps: Float
     public let weightDecay: Float
     private var states: [MomentState?]
@@ -38,6 +39,11 @@ public final class Adam: Optimizer {
         states = Array(repeating: nil, count: self.parameters.count)
     }
 
+    public var momentumTerm: Float {
+        get { betas.0 }
+        set { betas.0 = newValue }
+    }
+
     public func step() {
         adamStep(parameters, &states, learningRate: learningRate, betas: betas, eps: eps,
                  l2: weightDecay, decoupled: 0)
@@ -55,10 +61,11 @@ public final class Adam: Optimizer {
 ///
 /// Unlike `Adam`'s L2 term, the decay never enters m or v, so every weight decays at
 /// the same rate whatever its gradients. The default decay is PyTorch's, 0.01.
-public final class AdamW: Optimizer {
+public final class AdamW: MomentumOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    public let betas: (Float, Float)
+    /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
+    public var betas: (Float, Float)
     public let eps: Float
     public let weightDecay: Float
     private var states: [MomentState?]
@@ -75,6 +82,11 @@ public final class AdamW: Optimizer {
         self.eps = eps
         self.weightDecay = weightDecay
         states = Array(repeating: nil, count: self.parameters.count)
+    }
+
+    public var momentumTerm: Float {
+        get { betas.0 }
+        set { betas.0 = newValue }
     }
 
     public func step() {

@@ -71,10 +71,12 @@ public final class StepLR: LRScheduler {
 ///     within a phase from step s to e, going from a to b, at step n:
 ///         lr(n) = b + (a − b) / 2 · (1 + cos(π · (n − s) / (e − s)))
 ///
-/// Only the rate is scheduled: PyTorch's momentum cycling (`cycle_momentum`, which moves
-/// SGD's momentum or Adam's β1 opposite to the rate) is left out, as are its linear
-/// annealing and three-phase variants. Stepping more than `totalSteps` times throws, as
-/// in PyTorch.
+/// The momentum moves the other way (`cycleMomentum`, on by default as in PyTorch): from
+/// `maxMomentum` down to `baseMomentum` while the rate warms up, and back up while it
+/// anneals — a large step gets less momentum. It is SGD's `momentum` or the Adams' β1
+/// (`MomentumOptimizer`); as in PyTorch it is set even if the optimizer was made without
+/// momentum. PyTorch's linear annealing and three-phase variants are left out. Stepping
+/// more than `totalSteps` times throws, as in PyTorch.
 public final class OneCycleLR: LRScheduler {
     public let optimizer: any Optimizer
     public let maxLearningRate: Float
@@ -82,14 +84,21 @@ public final class OneCycleLR: LRScheduler {
     public let pctStart: Float
     public let divFactor: Float
     public let finalDivFactor: Float
+    /// The momentum's range, when it is cycled (nil with `cycleMomentum: false`).
+    public let momentumRange: (base: Float, max: Float)?
     public private(set) var stepCount = 0
     public private(set) var learningRate: Float
+    /// The momentum set last, or nil when it is not cycled.
+    public private(set) var momentum: Float?
 
     /// Throws unless `totalSteps` is positive, `pctStart` in [0, 1], `maxLearningRate`
-    /// ≥ 0 and both factors positive. Sets the optimizer's rate to max / divFactor.
+    /// ≥ 0 and both factors positive; with `cycleMomentum`, unless the optimizer has a
+    /// momentum (`MomentumOptimizer`) and 0 ≤ baseMomentum ≤ maxMomentum < 1. Sets the
+    /// optimizer's rate to max / divFactor (and its momentum to maxMomentum).
     public init(
         _ optimizer: any Optimizer, maxLearningRate: Float, totalSteps: Int, pctStart: Float = 0.3,
         divFactor: Float = 25, finalDivFactor: Float = 1e4,
+        cycleMomentum: Bool = true, baseMomentum: Float = 0.85, maxMomentum: Float = 0.95,
         file: StaticString = #fileID, line: UInt = #line
     ) throws {
         guard totalSteps > 0 else {
@@ -102,15 +111,25 @@ public final class OneCycleLR: LRScheduler {
         for (name, factor) in [("divFactor", divFactor), ("finalDivFactor", finalDivFactor)] where !(factor > 0 && factor.isFinite) {
             throw TensorError(op: "OneCycleLR", "\(name) = \(factor) must be a positive number", file: file, line: line)
         }
+        if cycleMomentum {
+            guard optimizer is any MomentumOptimizer else {
+                throw TensorError(op: "OneCycleLR", "cycleMomentum needs an optimizer with a momentum (SGD) or β1 (Adam, AdamW, RAdam); pass cycleMomentum: false", file: file, line: line)
+            }
+            try checkHyperparameter("OneCycleLR", "baseMomentum", baseMomentum, atLeast: 0, below: 1, file: file, line: line)
+            try checkHyperparameter("OneCycleLR", "maxMomentum", maxMomentum, atLeast: 0, below: 1, file: file, line: line)
+            guard baseMomentum <= maxMomentum else {
+                throw TensorError(op: "OneCycleLR", "baseMomentum = \(baseMomentum) must not exceed maxMomentum = \(maxMomentum)", file: file, line: line)
+            }
+        }
         self.optimizer = optimizer
         self.maxLearningRate = maxLearningRate
         self.totalSteps = totalSteps
         self.pctStart = pctStart
         self.divFactor = divFactor
         self.finalDivFactor = finalDivFactor
+        momentumRange = cycleMomentum ? (baseMomentum, maxMomentum) : nil
         learningRate = 0
-        learningRate = rate(at: 0)
-        optimizer.learningRate = learningRate
+        set(step: 0)
     }
 
     /// Throws once the schedule has been stepped `totalSteps` times (PyTorch's limit).
@@ -119,8 +138,15 @@ public final class OneCycleLR: LRScheduler {
             throw TensorError(op: "OneCycleLR", "stepped \(stepCount + 1) times, but the schedule was made for totalSteps = \(totalSteps)")
         }
         stepCount += 1
-        learningRate = rate(at: stepCount)
+        set(step: stepCount)
+    }
+
+    /// Sets the optimizer's rate (and momentum) for step `n`.
+    private func set(step n: Int) {
+        learningRate = rate(at: n)
         optimizer.learningRate = learningRate
+        momentum = self.momentum(at: n)
+        if let momentum, let cycled = optimizer as? any MomentumOptimizer { cycled.momentumTerm = momentum }
     }
 
     /// The rate at step `n` (PyTorch's `get_lr` at `last_epoch = n`).
@@ -128,12 +154,28 @@ public final class OneCycleLR: LRScheduler {
         let peak = Double(maxLearningRate)
         let initial = peak / Double(divFactor)
         let final = initial / Double(finalDivFactor)
+        let (warmingUp, pct) = phase(at: n)
+        return Float(warmingUp ? cosine(from: initial, to: peak, pct) : cosine(from: peak, to: final, pct))
+    }
+
+    /// The momentum at step `n`, or nil when it is not cycled: max → base while the rate
+    /// warms up, base → max while it anneals.
+    public func momentum(at n: Int) -> Float? {
+        guard let (base, top) = momentumRange.map({ (Double($0.base), Double($0.max)) }) else { return nil }
+        let (warmingUp, pct) = phase(at: n)
+        return Float(warmingUp ? cosine(from: top, to: base, pct) : cosine(from: base, to: top, pct))
+    }
+
+    /// Whether step `n` is in the warm-up, and how far through its phase it is (0 ... 1).
+    private func phase(at n: Int) -> (warmingUp: Bool, pct: Double) {
         let warmEnd = Double(pctStart) * Double(totalSteps) - 1
-        let (start, end, from, to): (Double, Double, Double, Double) = Double(n) <= warmEnd
-            ? (0, warmEnd, initial, peak)
-            : (warmEnd, Double(totalSteps - 1), peak, final)
+        let (start, end): (Double, Double) = Double(n) <= warmEnd ? (0, warmEnd) : (warmEnd, Double(totalSteps - 1))
         // A phase of length zero (PyTorch divides by zero there) is already at its end.
-        let pct = end > start ? (Double(n) - start) / (end - start) : 1
-        return Float(to + (from - to) / 2 * (Foundation.cos(Double.pi * pct) + 1))
+        return (Double(n) <= warmEnd, end > start ? (Double(n) - start) / (end - start) : 1)
+    }
+
+    /// Cosine annealing from `a` to `b`: a at pct 0, b at pct 1.
+    private func cosine(from a: Double, to b: Double, _ pct: Double) -> Double {
+        b + (a - b) / 2 * (Foundation.cos(Double.pi * pct) + 1)
     }
 }

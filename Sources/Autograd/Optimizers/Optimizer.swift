@@ -26,6 +26,14 @@ public protocol Optimizer: AnyObject {
     func zeroGrad()
 }
 
+/// An optimizer whose momentum a schedule can move (`OneCycleLR` cycles it against the
+/// rate): SGD's `momentum`, and β1 of Adam, AdamW and RAdam — what PyTorch's schedules
+/// move as `momentum` or `betas[0]`.
+public protocol MomentumOptimizer: Optimizer {
+    /// SGD's momentum; β1 for the Adams.
+    var momentumTerm: Float { get set }
+}
+
 extension Optimizer {
     public func zeroGrad() {
         for p in parameters { p.zeroGrad() }

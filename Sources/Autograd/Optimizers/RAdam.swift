@@ -21,10 +21,11 @@ import Foundation
 ///
 /// (eps is added to √v before the bias correction, unlike Adam: PyTorch's formula.)
 /// With the default β2 = 0.999 the first five steps are momentum steps.
-public final class RAdam: Optimizer {
+public final class RAdam: MomentumOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    public let betas: (Float, Float)
+    /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
+    public var betas: (Float, Float)
     public let eps: Float
     public let weightDecay: Float
     /// Whether weight decay shrinks the weights (AdamW-style) instead of adding to g.
@@ -45,6 +46,11 @@ public final class RAdam: Optimizer {
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
         states = Array(repeating: nil, count: self.parameters.count)
+    }
+
+    public var momentumTerm: Float {
+        get { betas.0 }
+        set { betas.0 = newValue }
     }
 
     public func step() {

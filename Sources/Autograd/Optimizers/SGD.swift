@@ -12,10 +12,11 @@
 ///
 /// The momentum buffer b is made on a parameter's first gradient, as PyTorch does (so
 /// the first step is a plain step, not one damped by 1 − dampening).
-public final class SGD: Optimizer {
+public final class SGD: MomentumOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    public let momentum: Float
+    /// A schedule may change it between steps (`OneCycleLR`).
+    public var momentum: Float
     public let dampening: Float
     public let weightDecay: Float
     public let nesterov: Bool
@@ -42,6 +43,11 @@ public final class SGD: Optimizer {
         self.weightDecay = weightDecay
         self.nesterov = nesterov
         buffers = Array(repeating: nil, count: self.parameters.count)
+    }
+
+    public var momentumTerm: Float {
+        get { momentum }
+        set { momentum = newValue }
     }
 
     public func step() {
