@@ -169,6 +169,49 @@ final class LayersTests: XCTestCase {
         }
     }
 
+    /// Weight tying: a head made over an embedding's table shares the tensor; its gradient
+    /// is the sum of both uses; `parameters()` lists it once, `namedParameters()` under both
+    /// names (PyTorch's `parameters()` and `state_dict`).
+    func testLinearOverAnEmbeddingsWeightTiesThem() throws {
+        final class Tied: Module {
+            let embed: Embedding, head: Linear
+            var isTraining = true
+            init(rng: inout RNG) {
+                embed = Embedding(5, 3, rng: &rng)
+                head = Linear(weight: embed.weight, bias: nil)
+            }
+            var submodules: [(name: String, module: any Module)] { [("embed", embed), ("head", head)] }
+        }
+        var rng = RNG(seed: 4)
+        let model = Tied(rng: &rng)
+        XCTAssertTrue(model.head.weight === model.embed.weight, "the head uses the embedding's tensor itself")
+        XCTAssertEqual(model.namedParameters().map(\.name), ["embed.weight", "head.weight"])
+        XCTAssertEqual(model.parameters().count, 1)
+        XCTAssertEqual(model.parameterCount, 15)
+        XCTAssertEqual(model.head.inFeatures, 3)
+        XCTAssertEqual(model.head.outFeatures, 5)
+
+        let (codes, targets) = (try Tensor(indices: [[0, 3, 4]]), try Tensor(indices: [[1, 2, 0]]))
+        try crossEntropy(model.head(model.embed(codes)), targets).backward()
+        // The same model untied: two copies of the table, whose gradients must add up to the tied one's.
+        let table = try Tensor(model.embed.weight.scalars, shape: [5, 3], requiresGrad: true)
+        let headWeight = try Tensor(model.embed.weight.scalars, shape: [5, 3], requiresGrad: true)
+        let x = try table.indexSelect(axis: 0, indices: [0, 3, 4]).reshape([1, 3, 3])
+        try crossEntropy(linear(x, weight: headWeight, bias: nil), targets).backward()
+        let tied = try XCTUnwrap(model.embed.weight.grad).scalars
+        let sum = zip(try XCTUnwrap(table.grad).scalars, try XCTUnwrap(headWeight.grad).scalars).map { $0 + $1 }
+        for (i, (got, want)) in zip(tied, sum).enumerated() {
+            XCTAssertEqual(got, want, accuracy: 1e-6, "tied gradient at \(i): expected the sum of both uses \(want), got \(got)")
+        }
+
+        assertThrows("a head over a vector", mentions: ["weight must be [out, in]"]) {
+            _ = try Linear(weight: Tensor.zeros([3]), bias: nil)(Tensor.zeros([2, 3]))
+        }
+        assertThrows("a bias of the wrong size", mentions: ["bias must be [out] = [5]"]) {
+            _ = try Linear(weight: Tensor.zeros([5, 3]), bias: Tensor.zeros([3]))(Tensor.zeros([2, 3]))
+        }
+    }
+
     func testEmbeddingLooksUpRowsOfAnyShape() throws {
         var rng = RNG(seed: 5)
         let embed = Embedding(6, 3, rng: &rng)

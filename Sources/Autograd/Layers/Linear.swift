@@ -17,9 +17,9 @@ public final class Linear: Module {
     let sizeError: TensorError?
 
     /// The size of the last axis of the input.
-    public var inFeatures: Int { weight.shape[1] }
+    public var inFeatures: Int { weight.rank == 2 ? weight.shape[1] : 0 }
     /// The size of the last axis of the output.
-    public var outFeatures: Int { weight.shape[0] }
+    public var outFeatures: Int { weight.rank == 2 ? weight.shape[0] : 0 }
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG,
                 file: StaticString = #fileID, line: UInt = #line) {
@@ -31,6 +31,23 @@ public final class Linear: Module {
         let k = 1 / Float(Swift.max(inFeatures, 1)).squareRoot()
         weight = Tensor.uniform([outFeatures, inFeatures], -k, k, requiresGrad: true, rng: &rng)
         self.bias = bias ? Tensor.uniform([outFeatures], -k, k, requiresGrad: true, rng: &rng) : nil
+    }
+
+    /// A layer over existing tensors, `weight [out, in]` and `bias [out]` or nil: for weight
+    /// tying, a language model's head reusing its embedding table (`Embedding`'s weight
+    /// `[vocab, dim]` is a head's `[out, in]`), as PyTorch's `head.weight = embedding.weight`:
+    ///
+    ///     let head = Linear(weight: embed.weight, bias: Tensor.zeros([vocab], requiresGrad: true))
+    ///
+    /// The tensor is shared, not copied: its gradient sums both uses, and an optimizer
+    /// updates it once. Wrong shapes are refused by the layer's first call.
+    public init(weight: Tensor, bias: Tensor?, file: StaticString = #fileID, line: UInt = #line) {
+        sizeError = Autograd.sizeError("Linear(weight: \(describe(weight.shape)), bias: \(bias.map { describe($0.shape) } ?? "nil"))", [
+            (weight.rank == 2, "weight must be [out, in]"),
+            (weight.rank != 2 || bias.map { $0.shape == [weight.shape[0]] } ?? true, "bias must be [out] = [\(weight.shape.first ?? 0)]"),
+        ], file: file, line: line)
+        self.weight = weight
+        self.bias = bias
     }
 
     public var ownParameters: [(name: String, tensor: Tensor)] {

@@ -17,15 +17,20 @@ extension Module {
     public var ownParameters: [(name: String, tensor: Tensor)] { [] }
     public var submodules: [(name: String, module: any Module)] { [] }
 
-    /// Every parameter, with dotted names, in a fixed order.
+    /// Every parameter, with dotted names, in a fixed order. A tensor shared by two layers
+    /// (weight tying) appears under both names, as in PyTorch's `state_dict`.
     public func namedParameters() -> [(name: String, tensor: Tensor)] {
         ownParameters + submodules.flatMap { sub in
             sub.module.namedParameters().map { (name: "\(sub.name).\($0.name)", tensor: $0.tensor) }
         }
     }
 
-    /// Every parameter, in the order of `namedParameters()`.
-    public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
+    /// Every parameter once, in the order of `namedParameters()` (a shared tensor at its
+    /// first name, as PyTorch's `parameters()`).
+    public func parameters() -> [Tensor] {
+        var seen = Set<ObjectIdentifier>()
+        return namedParameters().map(\.tensor).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
 
     /// How many numbers the model learns.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
