@@ -15,7 +15,7 @@ import Foundation
 ///
 /// With weight decay this is L2 regularisation: the decay goes through v and is scaled
 /// down where gradients are large. `AdamW` decouples it, and is usually what you want.
-public final class Adam: MomentumOptimizer {
+public final class Adam: AdamFamilyOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
     /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
@@ -39,11 +39,6 @@ public final class Adam: MomentumOptimizer {
         states = Array(repeating: nil, count: self.parameters.count)
     }
 
-    public var momentumTerm: Float {
-        get { betas.0 }
-        set { betas.0 = newValue }
-    }
-
     public func step() {
         adamStep(parameters, &states, learningRate: learningRate, betas: betas, eps: eps,
                  l2: weightDecay, decoupled: 0)
@@ -61,7 +56,7 @@ public final class Adam: MomentumOptimizer {
 ///
 /// Unlike `Adam`'s L2 term, the decay never enters m or v, so every weight decays at
 /// the same rate whatever its gradients. The default decay is PyTorch's, 0.01.
-public final class AdamW: MomentumOptimizer {
+public final class AdamW: AdamFamilyOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
     /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
@@ -82,11 +77,6 @@ public final class AdamW: MomentumOptimizer {
         self.eps = eps
         self.weightDecay = weightDecay
         states = Array(repeating: nil, count: self.parameters.count)
-    }
-
-    public var momentumTerm: Float {
-        get { betas.0 }
-        set { betas.0 = newValue }
     }
 
     public func step() {

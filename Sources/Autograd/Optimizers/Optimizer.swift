@@ -34,6 +34,19 @@ public protocol MomentumOptimizer: Optimizer {
     var momentumTerm: Float { get set }
 }
 
+/// Adam, AdamW and RAdam: their momentum is β1.
+public protocol AdamFamilyOptimizer: MomentumOptimizer {
+    /// (β1, β2).
+    var betas: (Float, Float) { get set }
+}
+
+extension AdamFamilyOptimizer {
+    public var momentumTerm: Float {
+        get { betas.0 }
+        set { betas.0 = newValue }
+    }
+}
+
 extension Optimizer {
     public func zeroGrad() {
         for p in parameters { p.zeroGrad() }

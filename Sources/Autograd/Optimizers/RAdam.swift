@@ -21,7 +21,7 @@ import Foundation
 ///
 /// (eps is added to √v before the bias correction, unlike Adam: PyTorch's formula.)
 /// With the default β2 = 0.999 the first five steps are momentum steps.
-public final class RAdam: MomentumOptimizer {
+public final class RAdam: AdamFamilyOptimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
     /// (β1, β2); a schedule may change β1 between steps (`OneCycleLR`).
@@ -46,11 +46,6 @@ public final class RAdam: MomentumOptimizer {
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
         states = Array(repeating: nil, count: self.parameters.count)
-    }
-
-    public var momentumTerm: Float {
-        get { betas.0 }
-        set { betas.0 = newValue }
     }
 
     public func step() {
