@@ -2,8 +2,8 @@ import Autograd
 
 /// What an implementation produced on a grader's fixed inputs: named arrays of numbers
 /// ("output", "∂x", "loss after 200 steps", ...), each with its shape.
-public struct Outcome: Sendable {
-    public struct Entry: Sendable {
+public struct Outcome: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public let name: String
         public let shape: [Int]
         public let values: [Float]
@@ -14,7 +14,7 @@ public struct Outcome: Sendable {
         }
     }
 
-    public private(set) var entries: [Entry] = []
+    public internal(set) var entries: [Entry] = []
 
     public init() {}
 

@@ -12,6 +12,18 @@ public struct Verdict: Sendable, CustomStringConvertible {
     public let mistake: (id: String, title: String, feedback: String)?
     /// What to do next.
     public let next: String
+    /// Why the code gave no outcome, when it did not (a crash, a hang, an exit…).
+    public let stopped: ProbeReport.Stop?
+
+    public init(exercise: String, status: Status, summary: String, mistake: (id: String, title: String, feedback: String)?,
+                next: String, stopped: ProbeReport.Stop? = nil) {
+        self.exercise = exercise
+        self.status = status
+        self.summary = summary
+        self.mistake = mistake
+        self.next = next
+        self.stopped = stopped
+    }
 
     /// The whole message, as the graders and the tutor print it.
     public var description: String {
@@ -27,47 +39,110 @@ public struct Verdict: Sendable, CustomStringConvertible {
     }
 }
 
+/// What running an implementation on a grader's probe gave: what it produced, or why
+/// it produced nothing.
+public enum ProbeReport: Sendable {
+    case outcome(Outcome)
+    /// The code threw `TODO(exercise)`: not written yet (or it calls an exercise that is not).
+    case notAttempted(exercise: String)
+    /// The code threw an error; `tensorError` when it is the core's (a shape, an index).
+    case threw(String, tensorError: Bool)
+    /// The process that ran the code stopped before it reported, or the code did something
+    /// a grader never accepts (changed a grading file, left a process running): what
+    /// happened, in one line, and what to do about it.
+    case stopped(summary: String, next: String, kind: Stop)
+
+    /// Why a child's run gave no outcome to compare.
+    public enum Stop: String, Sendable {
+        case crashed, timedOut, exited, leftover, tampered
+    }
+}
+
 extension Exercise {
-    /// Grades `candidate`: runs it on the fixed inputs, compares with the reference, and
-    /// when it fails, names the known mistake it behaves like.
+    /// Grades `candidate` in this process: runs it on the fixed inputs, compares with the
+    /// reference run here too, and when it fails, names the known mistake it behaves like.
+    /// (`swift test` and `tutor check` grade in a child process against recorded
+    /// fixtures instead: see `Isolation`.)
     public func grade(_ candidate: Implementation) -> Verdict {
+        verdict(on: report(candidate), reference: { try probe(reference) }, mistakeOutcome: { id in
+            mistakes.first { $0.id == id }.flatMap { try? probe($0.implementation) }
+        })
+    }
+
+    /// Runs `candidate` on the probe: its outcome, or what it threw.
+    public func report(_ candidate: Implementation) -> ProbeReport {
+        do {
+            return .outcome(try probe(candidate))
+        } catch let todo as TODO {
+            return .notAttempted(exercise: todo.exercise)
+        } catch let error as TensorError {
+            return .threw("\(error)", tensorError: true)
+        } catch {
+            return .threw("\(error)", tensorError: false)
+        }
+    }
+
+    /// The verdict on a report, given the reference's outcome and each known mistake's
+    /// outcome by id (nil where there is none). The one place a verdict is made: in this
+    /// process, in `swift test` and in `tutor check`, so all three say the same.
+    public func verdict(on report: ProbeReport, reference: () throws -> Outcome, mistakeOutcome: (String) -> Outcome?) -> Verdict {
         let where_ = "`\(symbol)` in \(file)"
         let retry = "run `swift run tutor check \(id)`; stuck? `swift run tutor hint \(id)`."
         let got: Outcome
-        do {
-            got = try probe(candidate)
-        } catch let todo as TODO {
+        switch report {
+        case .notAttempted(let exercise):
             // An exercise that calls another one (a training loop calls the model) waits for it.
-            let waits = todo.exercise == id ? "" : " (If you have: it calls exercise \(todo.exercise), which is not written yet.)"
+            let waits = exercise == id ? "" : " (If you have: it calls exercise \(exercise), which is not written yet.)"
             return Verdict(exercise: id, status: .notAttempted,
                            summary: "Write \(where_) (lesson: Lessons/Lesson\(lesson)/README.md); stuck? `swift run tutor hint \(id)`.\(waits)", mistake: nil,
                            next: "when it is written, `swift run tutor check \(id)` grades it.")
-        } catch let error as TensorError {
-            return Verdict(exercise: id, status: .failed, summary: "your code threw \(error)", mistake: nil,
-                           next: "fix that line of \(where_) (the shapes above say what each side holds), then \(retry)")
-        } catch {
-            return Verdict(exercise: id, status: .failed, summary: "your code threw an error: \(error)", mistake: nil,
-                           next: "fix \(where_), then \(retry)")
+        case .threw(let message, let tensorError):
+            return Verdict(exercise: id, status: .failed, summary: "your code threw \(tensorError ? "" : "an error: ")\(message)", mistake: nil,
+                           next: tensorError ? "fix that line of \(where_) (the shapes above say what each side holds), then \(retry)" : "fix \(where_), then \(retry)")
+        case .stopped(let summary, let next, let kind):
+            return Verdict(exercise: id, status: .failed, summary: summary, mistake: nil, next: next, stopped: kind)
+        case .outcome(let outcome):
+            got = outcome
         }
         let expected: Outcome
-        do { expected = try probe(reference) } catch {
+        do { expected = try reference() } catch {
             return Verdict(exercise: id, status: .failed, summary: "the reference solution failed (a bug in the course, not in your code): \(error)", mistake: nil,
                            next: "please report it; meanwhile `swift run tutor verify` shows the details.")
         }
         let problem: String?
-        switch criterion {
-        case .matchesReference(let tolerance): problem = got.difference(from: expected, tolerance: tolerance)
-        case .rule(let rule): problem = rule(got, expected)
+        if let bad = Self.nonFinite(got, expected: expected) {
+            problem = bad
+        } else {
+            switch criterion {
+            case .matchesReference(let tolerance): problem = got.difference(from: expected, tolerance: tolerance)
+            case .rule(let rule): problem = rule(got, expected)
+            }
         }
         guard let problem else {
             return Verdict(exercise: id, status: .passed, summary: "", mistake: nil, next: "the next exercise (`swift run tutor` shows where you stand).")
         }
         for m in mistakes {
-            guard let outcome = try? probe(m.implementation), got.matches(outcome, tolerance: mistakeTolerance) else { continue }
+            guard let outcome = mistakeOutcome(m.id), got.matches(outcome, tolerance: mistakeTolerance) else { continue }
             return Verdict(exercise: id, status: .failed, summary: problem, mistake: (m.id, m.title, m.feedback),
                            next: "fix \(where_), then \(retry)")
         }
         return Verdict(exercise: id, status: .failed, summary: problem, mistake: nil, next: "fix \(where_), then \(retry)")
+    }
+
+    /// A NaN or an infinity where the reference has a number: never right, whatever the
+    /// criterion (a rule written with `<` and `>` alone would let a NaN through).
+    static func nonFinite(_ got: Outcome, expected: Outcome) -> String? {
+        for entry in got.entries {
+            guard let i = entry.values.firstIndex(where: { !$0.isFinite }) else { continue }
+            let want = expected[entry.name]
+            // A wrong shape is the criterion's to say; a reference that is not finite there either, fine.
+            if let want, want.shape != entry.shape || !want.values[i].isFinite { continue }
+            let at = entry.shape.isEmpty ? "" : " at \(position(i, in: entry.shape))"
+            let expectedText = want.map { " where the reference has \(format($0.values[i]))" } ?? ""
+            let count = entry.values.filter { !$0.isFinite }.count
+            return "\(entry.name) has \(format(entry.values[i]))\(at)\(expectedText)\(count > 1 ? " (\(count) of \(entry.values.count) values are not finite)" : ""): a NaN or an infinity is never right here — look for an exp that overflows, a log of 0, a division by 0, or a value that was never set"
+        }
+        return nil
     }
 
     /// The lesson number of this exercise ("3" for "3.2").
@@ -101,8 +176,16 @@ public struct AnyExercise: Sendable {
     public let symbol: String
     public let file: String
     public let mistakeCount: Int
+    /// The ids of the known mistakes, in order.
+    public let mistakeIDs: [String]
     /// Problems with the grader (empty when it passes the reference and rejects every mistake).
     public let prove: @Sendable () -> [String]
+    /// The outcomes a fixture records, run here: the reference's (first, as "reference"),
+    /// then each known mistake's that runs (by id). Throws if the reference fails.
+    public let recordOutcomes: @Sendable () throws -> [(of: String, outcome: Outcome)]
+    /// The verdict on a report from a child process, against recorded outcomes (the
+    /// reference's, and the known mistakes' by id).
+    public let verdictOnRecorded: @Sendable (ProbeReport, _ reference: Outcome, _ mistakes: [String: Outcome]) -> Verdict
 
     public init<I>(_ e: Exercise<I>) {
         id = e.id
@@ -110,7 +193,18 @@ public struct AnyExercise: Sendable {
         symbol = e.symbol
         file = e.file
         mistakeCount = e.mistakes.count
+        mistakeIDs = e.mistakes.map(\.id)
         nonisolated(unsafe) let exercise = e
         prove = { exercise.prove() }
+        recordOutcomes = {
+            [("reference", try exercise.probe(exercise.reference))]
+                + exercise.mistakes.compactMap { m in (try? exercise.probe(m.implementation)).map { (m.id, $0) } }
+        }
+        verdictOnRecorded = { report, reference, mistakes in
+            exercise.verdict(on: report, reference: { reference }, mistakeOutcome: { mistakes[$0] })
+        }
     }
+
+    /// The lesson number ("3" of "3.2").
+    public var lesson: Int { Int(id.split(separator: ".").first ?? "") ?? -1 }
 }

@@ -34,8 +34,34 @@ public struct CourseVerifier {
         let lessons = checkMetadata(&report)
         let markers = checkStubs(lessons: lessons, &report)
         checkIDs(lessons: lessons, markers: markers, &report)
-        if proveGraders { proveEachGrader(&report) }
+        if proveGraders {
+            proveEachGrader(&report)
+            checkFixtures(&report)
+        }
+        checkManifest(&report)
         return report
+    }
+
+    // MARK: - Recording fixtures (instructor)
+
+    /// Writes every lesson's fixtures (the reference's and each known mistake's outcomes,
+    /// run here) and then the digests of the grading files. Returns the paths written.
+    public func record() throws -> [String] {
+        var written: [String] = []
+        for n in Set(graders.map(\.lesson)).sorted() {
+            let exercises = try graders.filter { $0.lesson == n }.map { g in (id: g.id, outcomes: try g.recordOutcomes()) }
+            let path = LessonFixtures.path(lesson: n)
+            try write(LessonFixtures.text(lesson: n, exercises: exercises), to: path)
+            written.append(path)
+        }
+        try write(GradingFiles.manifest(root: root), to: GradingFiles.manifestPath)
+        return written + [GradingFiles.manifestPath]
+    }
+
+    func write(_ text: String, to path: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url, options: .atomic)
     }
 
     // MARK: - (1) lesson.json
@@ -160,6 +186,73 @@ public struct CourseVerifier {
         case (nil, nil): return a < b
         case (nil, _): return false
         case (_, nil): return true
+        }
+    }
+
+    // MARK: - (5) fixtures and digests
+
+    /// The recorded fixtures give the same verdicts as the live graders: the reference's
+    /// outcome, run here, passes against them; each known mistake's is diagnosed as itself;
+    /// and every recorded array has the live one's name and shape and its values within
+    /// 1e-5 + 1e-4·|value| (tighter than any grader; not bit for bit, so that another
+    /// machine's last bits do not count as a stale fixture).
+    func checkFixtures(_ report: inout Report) {
+        let again = "run `swift run tutor verify --record`"
+        var loaded: [Int: LessonFixtures] = [:]
+        for g in graders {
+            if loaded[g.lesson] == nil {
+                do { loaded[g.lesson] = try LessonFixtures.load(lesson: g.lesson, root: root) } catch {
+                    report.problems.append("\(error)")
+                    loaded[g.lesson] = LessonFixtures(lesson: g.lesson, outcomes: [:])
+                }
+            }
+            guard let fixture = loaded[g.lesson]?.exercise(g.id) else {
+                report.problems.append("\(g.id): \(LessonFixtures.path(lesson: g.lesson)) has no recorded outcomes for it; \(again)")
+                continue
+            }
+            let live: [(of: String, outcome: Outcome)]
+            do { live = try g.recordOutcomes() } catch { continue }  // the reference failing is proveEachGrader's to say
+            for (of, outcome) in live {
+                let recorded = of == "reference" ? fixture.reference : fixture.mistakes[of]
+                guard let recorded else {
+                    report.problems.append("\(g.id): no recorded outcome of \(of) in \(LessonFixtures.path(lesson: g.lesson)); \(again)")
+                    continue
+                }
+                if let stale = Self.staleness(live: outcome, recorded: recorded) {
+                    report.problems.append("\(g.id): the recorded outcome of \(of) is stale (\(stale)); \(again)")
+                    continue
+                }
+                let v = g.verdictOnRecorded(.outcome(outcome), fixture.reference, fixture.mistakes)
+                if of == "reference", v.status != .passed {
+                    report.problems.append("\(g.id): against the fixtures, the reference does not pass: \(v.summary)")
+                } else if of != "reference", v.status == .passed || v.mistake?.id != of {
+                    report.problems.append("\(g.id): against the fixtures, known mistake \(of) is \(v.status == .passed ? "accepted" : "diagnosed as \(v.mistake?.id ?? "nothing")")")
+                }
+            }
+        }
+    }
+
+    /// Why a recorded outcome no longer is the live one, or nil.
+    static func staleness(live: Outcome, recorded: Outcome) -> String? {
+        guard live.entries.map(\.name) == recorded.entries.map(\.name) else { return "its entries are now \(live.entries.map(\.name).prefix(3))…" }
+        for (a, b) in zip(live.entries, recorded.entries) {
+            guard a.shape == b.shape else { return "\(a.name) now has shape \(a.shape), recorded \(b.shape)" }
+            for (x, y) in zip(a.values, b.values) where !(x.isNaN && y.isNaN) && x != y {
+                guard x.isFinite, y.isFinite, Swift.abs(x - y) <= 1e-5 + 1e-4 * Swift.abs(y) else { return "\(a.name) now holds \(x) where \(y) was recorded" }
+            }
+        }
+        return nil
+    }
+
+    /// The grading files are as recorded in the manifest.
+    func checkManifest(_ report: inout Report) {
+        do {
+            let changed = try GradingFiles.changes(root: root)
+            if !changed.isEmpty {
+                report.problems.append("the grading files differ from \(GradingFiles.manifestPath): \(changed.joined(separator: ", ")); after changing graders or solutions, run `swift run tutor verify --record`")
+            }
+        } catch {
+            report.problems.append("\(error)")
         }
     }
 

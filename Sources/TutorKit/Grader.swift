@@ -1,4 +1,5 @@
 import Foundation
+import Grading
 
 /// Builds the course once, then grades each exercise in its own process: a trap, a hang
 /// or a NaN in one exercise is that exercise's result, and the others are still graded.
@@ -35,15 +36,25 @@ public struct Grader {
 
     // MARK: - Grading
 
-    /// Runs one exercise's test alone, killed after `timeout` seconds.
-    public func grade(_ exercise: ExerciseInfo, bundle: URL, timeout: Double) -> GradeResult {
-        do {
-            let result = try Subprocess.run([bundle.path, exercise.testFilter], in: root, timeout: timeout,
-                                            environment: ["SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed"])
-            return XCTestOutput.parse(result.output, test: exercise.test, termination: result.termination, seconds: result.seconds)
-        } catch {
-            return GradeResult(status: .crashed, message: "\(error)", seconds: 0)
+    /// The grading files that differ from the course's recorded digests (empty when none
+    /// do). A student who changed one gets no verdict until it is restored.
+    public func changedGradingFiles() throws -> [String] {
+        do { return try GradingFiles.changes(root: root) } catch let e as FixtureError { throw TutorError.gradingFiles(e.description) }
+    }
+
+    /// Grades one exercise in its own process (the test bundle, running that exercise's
+    /// test alone), killed after `timeout` seconds, against lesson `fixtures`.
+    public func grade(_ exercise: ExerciseInfo, bundle: URL, fixtures: LessonFixtures, timeout: Double) -> GradeResult {
+        guard let graded = Course.exercise(exercise.id) else {
+            return GradeResult(status: .crashed, message: "✗ \(exercise.id): no grader for \(exercise.id) in Grading.Course (a bug in the course, not in your code)\n  Next: please report it; `swift run tutor verify` shows the details.", seconds: 0)
         }
+        return GradeResult(Isolation.grade(graded, fixtures: fixtures, root: root, executable: bundle.path,
+                                           arguments: [exercise.testFilter], timeout: timeout))
+    }
+
+    /// Lesson `n`'s fixtures, or a one-line error.
+    public func fixtures(lesson n: Int) throws -> LessonFixtures {
+        do { return try LessonFixtures.load(lesson: n, root: root) } catch let e as FixtureError { throw TutorError.gradingFiles(e.description) }
     }
 
     static func tail(_ output: String, lines n: Int = 15) -> String {

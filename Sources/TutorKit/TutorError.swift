@@ -37,6 +37,8 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
     case badOption(String)
     /// `publish` with neither lessons nor `--all`.
     case nothingSelected(String)
+    /// Grading files (fixtures, graders, tests) that are missing, broken or changed.
+    case gradingFiles(String)
     /// `verify` found problems (already printed, one per line).
     case verifyFailed(problems: Int)
 
@@ -75,6 +77,8 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
         case .badOption(let what):
             return what
         case .nothingSelected(let what):
+            return what
+        case .gradingFiles(let what):
             return what
         case .verifyFailed(let n):
             return "\(n) problem\(n == 1 ? "" : "s") found (listed above)"

@@ -345,89 +345,7 @@ final class TutorTests: XCTestCase {
         XCTAssertNil(p.current(in: catalog))
     }
 
-    // MARK: - Reading XCTest's output
-
-    static let header = """
-        Test Suite 'Selected tests' started at 2026-11-25 21:41:05.916
-        Test Suite 'Lesson0Tests' started at 2026-11-25 21:41:05.917
-        Test Case 'Lesson0Tests.test_0_1_sigmoid' started at 2026-11-25 21:41:05.917
-        """
-
-    func testParsesPassedFailedSkipped() {
-        let test = "test_0_1_sigmoid"
-        let passed = Self.header + "\nTest Case 'Lesson0Tests.test_0_1_sigmoid' passed (0.002 seconds)\nTest Suite 'Lesson0Tests' passed at …"
-        XCTAssertEqual(XCTestOutput.parse(passed, test: test, termination: .exited(0), seconds: 0.3),
-                       GradeResult(status: .passed, message: "", seconds: 0.3))
-
-        let failed = Self.header + """
-
-            /work/main/Tests/Exercises/Lesson0Tests.swift:7: error: Lesson0Tests.test_0_1_sigmoid : failed - ✗ 0.1: ∂x differs at [0, 1]: expected 0.25, got 0.1
-              Known mistake — the pullback uses x where it needs σ(x). Capture the ys.
-              Next: fix `sigmoid(_:)` in Lessons/Lesson0/Sigmoid.swift, then run `swift run tutor check 0.1`.
-            Test Case 'Lesson0Tests.test_0_1_sigmoid' failed (0.004 seconds)
-            Test Suite 'Lesson0Tests' failed at 2026-11-25 21:41:05.919
-            """
-        let f = XCTestOutput.parse(failed, test: test, termination: .exited(1), seconds: 0.3)
-        XCTAssertEqual(f.status, .failed)
-        XCTAssertEqual(f.message, """
-            ✗ 0.1: ∂x differs at [0, 1]: expected 0.25, got 0.1
-              Known mistake — the pullback uses x where it needs σ(x). Capture the ys.
-              Next: fix `sigmoid(_:)` in Lessons/Lesson0/Sigmoid.swift, then run `swift run tutor check 0.1`.
-            """)
-        XCTAssertEqual(f.progressStatus, .failing)
-
-        let skipped = Self.header + """
-
-            /work/main/Tests/Exercises/Lesson0Tests.swift:7: Lesson0Tests.test_0_1_sigmoid : Test skipped - · 0.1 is not attempted yet. Its stub still throws TODO("0.1").
-              Next: write `sigmoid(_:)` in Lessons/Lesson0/Sigmoid.swift.
-            Test Case 'Lesson0Tests.test_0_1_sigmoid' skipped (0.002 seconds)
-            """
-        let s = XCTestOutput.parse(skipped, test: test, termination: .exited(0), seconds: 0.3)
-        XCTAssertEqual(s.status, .skipped)
-        XCTAssertEqual(s.message, "· 0.1 is not attempted yet. Its stub still throws TODO(\"0.1\").\n  Next: write `sigmoid(_:)` in Lessons/Lesson0/Sigmoid.swift.")
-        XCTAssertEqual(s.progressStatus, .notStarted)
-    }
-
-    func testParsesCrashesAndTimeouts() {
-        let test = "test_0_1_sigmoid"
-        let crash = Self.header + """
-
-            Lesson0/Sigmoid.swift:24: Fatal error: Index out of range
-
-            *** Signal 4: Backtracing from 0x7fb9caaf9361... done ***
-
-            *** Program crashed: Illegal instruction at 0x00007fb9caaf9361 ***
-
-            Thread 0 "UnrolledPackage" crashed:
-
-              0               0x00007fb9caaf9361 _assertionFailure(_:_:file:line:flags:) + 225 in libswiftCore.so
-              1 [ra]          0x0000562cb4492aee sigmoid(_:) + 109 in UnrolledPackageTests.xctest at /work/main/Lessons/Lesson0/Sigmoid.swift:24:5
-              2 [ra]          0x0000562cb4478abb closure #1 in Lesson0Graders.sigmoid + 122 in UnrolledPackageTests.xctest at /work/main/Sources/Grading/Lesson0.swift:36:35
-            """
-        let c = XCTestOutput.parse(crash, test: test, termination: .signalled(4), seconds: 0.2)
-        XCTAssertEqual(c.status, .crashed)
-        let lines = c.message.split(separator: "\n").map(String.init)
-        XCTAssertTrue(lines[0].hasPrefix("signal 4, a trap"), c.message)
-        XCTAssertTrue(lines.contains("Lesson0/Sigmoid.swift:24: Fatal error: Index out of range"), c.message)
-        XCTAssertTrue(lines.contains("Program crashed: Illegal instruction"), c.message)
-        XCTAssertTrue(lines.contains("in sigmoid(_:) at Lessons/Lesson0/Sigmoid.swift:24:5"), c.message)
-        XCTAssertFalse(c.message.contains("Grading/Lesson0.swift"), "only frames in lesson code")
-
-        // Ended without a result line (exit(1) in student code): crashed too.
-        let exited = XCTestOutput.parse(Self.header + "\nsomething went wrong\n", test: test, termination: .exited(1), seconds: 0.1)
-        XCTAssertEqual(exited.status, .crashed)
-        XCTAssertTrue(exited.message.contains("exited with status 1") && exited.message.contains("something went wrong"), exited.message)
-
-        // A test the bundle does not have.
-        let missing = XCTestOutput.parse("Test Suite 'Selected tests' started\n\t Executed 0 tests, with 0 failures", test: test, termination: .exited(0), seconds: 0.1)
-        XCTAssertEqual(missing.status, .crashed)
-        XCTAssertTrue(missing.message.contains("no test test_0_1_sigmoid"), missing.message)
-
-        let hung = XCTestOutput.parse(Self.header + "\nepoch 1\n", test: test, termination: .timedOut(20), seconds: 20.1)
-        XCTAssertEqual(hung.status, .timedOut)
-        XCTAssertEqual(hung.message, "no result within 20 s; its last output:\nepoch 1")
-        XCTAssertEqual(hung.progressStatus, .timedOut)
-    }
+    // MARK: - Build errors
 
     func testBuildErrorsAreFilteredDedupedAndRelative() {
         let log = """
@@ -492,6 +410,7 @@ final class TutorTests: XCTestCase {
         let root = try makeCourse()
         var verifier = CourseVerifier(root: root, graders: [])
         verifier.proveGraders = false
+        XCTAssertEqual(try verifier.record(), [GradingFiles.manifestPath], "no graders: only the digests")
         XCTAssertEqual(verifier.run().problems, [
             "exercise 7.1 is missing from Grading.Course.exercises",
             "exercise 7.2 is missing from Grading.Course.exercises",
@@ -506,6 +425,7 @@ final class TutorTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.contains("7.1 has 2 non-empty hints") }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("has no method test_7_2_sum") }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("Lessons/Lesson7/Extra.swift has no solution file") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.contains("the grading files differ from \(GradingFiles.manifestPath): Tests/Exercises/Lesson7Tests.swift") }, "a changed test file: \(problems)")
         // Published, the lesson still verifies outside the bodies.
         try write(Self.stub, to: "Lessons/Lesson7/Thing.swift", in: root)
         let files = LessonFiles(root: root)

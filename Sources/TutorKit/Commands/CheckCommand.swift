@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Grading
 
 /// `tutor check [N | N.k ...] [--timeout S]`: builds once, grades each exercise in its
 /// own process, prints a table and the feedback, records progress; exit 0 iff all pass.
@@ -46,20 +47,26 @@ struct Checker {
         let grader = Grader(catalog: session.catalog)
         ChildGroup.installInterruptHandler()
 
+        let changed = try grader.changedGradingFiles()
+        guard changed.isEmpty else {
+            throw TutorError.gradingFiles("the grading files differ from the course's: \(changed.prefix(4).joined(separator: ", "))\(changed.count > 4 ? " …" : "") — no verdict can be trusted, so nothing was graded; \(GradingFiles.restoreAdvice(changed))")
+        }
+        var fixtures: [Int: LessonFixtures] = [:]
+        for n in Set(exercises.map(\.lesson)) { fixtures[n] = try grader.fixtures(lesson: n) }
         print(s.dim("Building (swift build --build-tests)…"))
         Terminal.flush()
         let buildStart = Date()
         try grader.build()
         let bundle = try grader.testBundle()
         let what = exercises.count == 1 ? "1 exercise in its own process" : "\(exercises.count) exercises, each in its own process"
-        print(s.dim("Built in \(seconds(Date().timeIntervalSince(buildStart))). Grading \(what) (timeout \(XCTestOutput.format(timeout)) s):"))
+        print(s.dim("Built in \(seconds(Date().timeIntervalSince(buildStart))). Grading \(what) (timeout \(Isolation.format(timeout)) s):"))
         print("")
 
         let width = min(44, exercises.map(\.title.count).max() ?? 0)
         print(s.dim("  \(pad("id", 5)) \(pad("exercise", width))  \(pad("result", 14)) time"))
         var results: [(exercise: ExerciseInfo, result: GradeResult)] = []
         for e in exercises {
-            let r = grader.grade(e, bundle: bundle, timeout: timeout)
+            let r = grader.grade(e, bundle: bundle, fixtures: fixtures[e.lesson]!, timeout: timeout)
             results.append((e, r))
             let status = s.status(r.progressStatus)
             print("  \(pad(e.id, 5)) \(pad(clip(e.title, width), width))  \(status)\(String(repeating: " ", count: max(1, 15 - r.progressStatus.label.count)))\(seconds(r.seconds))")
@@ -83,7 +90,8 @@ struct Checker {
         for (e, r) in results where r.status != .passed && r.status != .skipped {
             print("")
             print(s.bold("── \(e.id) \(e.title)") + s.dim(" (\(e.path)) — ") + s.status(r.progressStatus))
-            print(indent(feedback(e, r)))
+            print(indent(r.message))
+            if !r.printed.isEmpty { print(indent(printedBlock(r.printed))) }
         }
         let notStarted = results.filter { $0.result.status == .skipped }.map(\.exercise.id)
         if !notStarted.isEmpty {
@@ -96,17 +104,11 @@ struct Checker {
         return results
     }
 
-    /// What to tell the student about one exercise that does not pass.
-    func feedback(_ e: ExerciseInfo, _ r: GradeResult) -> String {
-        let again = "`swift run tutor check \(e.id)`"
-        switch r.status {
-        case .crashed:
-            return r.message + "\nNext: a crash stops the whole test process. Find what trapped in `\(e.symbol)` (\(e.path)) — a fatalError, a force-unwrapped nil, an index out of range — fix it, then run \(again)."
-        case .timedOut:
-            return r.message + "\nNext: look for a loop in `\(e.symbol)` (\(e.path)) that never ends, then run \(again) (if it is only slow: --timeout 300)."
-        default:
-            return r.message.isEmpty ? "the grader said nothing more; run `swift test --filter \(e.testFilter.replacingOccurrences(of: "Exercises.", with: ""))`" : r.message
-        }
+    /// What the student's code printed, at most 20 lines, under its verdict.
+    func printedBlock(_ printed: String) -> String {
+        let lines = printed.split(separator: "\n", omittingEmptySubsequences: false)
+        let shown = lines.prefix(20).joined(separator: "\n")
+        return session.style.dim("What your code printed:") + "\n" + shown + (lines.count > 20 ? "\n" + session.style.dim("… (\(lines.count - 20) more lines)") : "")
     }
 
     /// The next step: the first selected exercise that does not pass, else the course's.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Grading
 
 /// `tutor run N [--full] [-- args]`: builds and runs lesson N's experiment with the
 /// student's code, on the terminal.

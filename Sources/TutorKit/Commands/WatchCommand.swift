@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Grading
 
 /// `tutor watch`: re-checks the current exercise whenever a lesson file is saved.
 struct WatchCommand: ParsableCommand {
