@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // MARK: - Lesson metadata (Lessons/LessonN/lesson.json)
 

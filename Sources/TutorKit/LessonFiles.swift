@@ -29,9 +29,15 @@ public struct LessonFiles {
         "Lessons/" + path.dropFirst("Sources/Solutions/".count)
     }
 
+    /// The text of `path` (relative to the root). A missing file is `missingFile`; one
+    /// that cannot be read (permissions…) is `fileAccess`, saying why and what to do.
     public func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { throw TutorError.missingFile(path) }
-        return String(decoding: data, as: UTF8.self)
+        try FileAccess.read(path, root: root)
+    }
+
+    /// The text of `path`, or nil if it does not exist (an unreadable file is an error).
+    func readIfPresent(_ path: String) throws -> String? {
+        do { return try read(path) } catch TutorError.missingFile { return nil }
     }
 
     /// A solution file split into text and marked bodies.
@@ -112,7 +118,7 @@ public struct LessonFiles {
             let pieces = try self.pieces(ofSolution: solution)
             let path = Self.lessonPath(forSolution: solution)
             let ids = Set(Stubs.exercises(in: pieces).map(\.exercise))
-            guard var text = try? read(path) else { return Change(path: path, text: Stubs.render(pieces, published: ids), note: "created from its solution") }
+            guard var text = try readIfPresent(path) else { return Change(path: path, text: Stubs.render(pieces, published: ids), note: "created from its solution") }
             for body in Stubs.exercises(in: pieces) {
                 guard let replaced = Stubs.replaceBody(of: body, in: text, with: body.lines) else {
                     return Change(path: path, text: Stubs.render(pieces, published: ids),
@@ -171,15 +177,16 @@ public struct LessonFiles {
         let backup = backupFolder(now)
         var backedUp = false
         for change in pending where fm.fileExists(atPath: root.appendingPathComponent(change.path).path) {
-            let to = root.appendingPathComponent(backup).appendingPathComponent(change.path)
-            try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fm.copyItem(at: root.appendingPathComponent(change.path), to: to)
+            let copy = "\(backup)/\(change.path)"
+            let to = root.appendingPathComponent(copy)
+            try FileAccess.attempt(.write, copy, root: root) {
+                try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
+            try FileAccess.attempt(.backUp, change.path, root: root) { try fm.copyItem(at: root.appendingPathComponent(change.path), to: to) }
             backedUp = true
         }
         for change in pending {
-            let url = root.appendingPathComponent(change.path)
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(change.text.utf8).write(to: url, options: .atomic)
+            try FileAccess.write(Data(change.text.utf8), to: change.path, root: root)
         }
         return (backedUp ? backup : nil, pending)
     }
