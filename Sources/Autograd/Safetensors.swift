@@ -23,12 +23,34 @@ import Foundation
 /// (In Python: `safetensors.torch.load_file("model.safetensors")` gives the same tensors.)
 public enum Safetensors {
     /// What a file holds: its tensors by name, the names in the order of their data, and
-    /// the free-form string metadata.
+    /// the free-form string metadata. Names are byte strings, as in the reference
+    /// implementation: "é" (U+00E9) and "e" + U+0301 are two names (Swift's `==` on String
+    /// would call them equal, so names are compared by their Unicode scalars here).
     public struct Contents {
-        public var tensors: [String: Tensor]
+        public var tensors: NamedTensors
         public var names: [String]
         public var metadata: [String: String]
     }
+
+    /// Tensors looked up by name, byte for byte.
+    public struct NamedTensors: Sequence {
+        /// The tensors, in the order of their data.
+        public private(set) var entries: [(name: String, tensor: Tensor)]
+
+        public init(_ entries: [(name: String, tensor: Tensor)]) { self.entries = entries }
+
+        /// The tensor whose name has exactly these Unicode scalars, or nil.
+        public subscript(name: String) -> Tensor? {
+            entries.first { sameName($0.name, name) }?.tensor
+        }
+
+        public var count: Int { entries.count }
+
+        public func makeIterator() -> IndexingIterator<[(name: String, tensor: Tensor)]> { entries.makeIterator() }
+    }
+
+    /// Whether two names are the same bytes (not merely canonically equivalent).
+    static func sameName(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
     /// The bytes of a safetensors file holding `tensors` (as F32, in the given order) and
     /// `metadata`. Throws for a repeated name or the reserved name "__metadata__".
@@ -36,25 +58,25 @@ public enum Safetensors {
         _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
         file: StaticString = #fileID, line: UInt = #line
     ) throws -> Data {
-        var header: [String: Any] = [:]
+        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        var seen = Set<[UInt8]>()
         var offset = 0
         for (name, t) in tensors {
             guard name != "__metadata__" else {
                 throw TensorError(op: "Safetensors.encode", "\"__metadata__\" is reserved and cannot name a tensor", file: file, line: line)
             }
-            guard header[name] == nil else {
+            guard seen.insert(Array(name.utf8)).inserted else {
                 throw TensorError(op: "Safetensors.encode", "the name \"\(name)\" is used twice", file: file, line: line)
             }
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
+            entries.append((name, t.shape, offset, offset + 4 * t.count))
             offset += 4 * t.count
         }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
+        var json = headerJSON(entries, metadata: metadata)
         json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
 
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
+        data.append(contentsOf: json)
         for (_, t) in tensors {
             #if _endian(little)
             t.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
@@ -119,8 +141,8 @@ extension Module {
             }
         }
         if strict {
-            let known = Set(parameters.map(\.name))
-            let unexpected = contents.names.filter { !known.contains($0) }
+            let known = Set(parameters.map { Array($0.name.utf8) })
+            let unexpected = contents.names.filter { !known.contains(Array($0.utf8)) }
             if !unexpected.isEmpty {
                 throw fail("the model has no parameter for \(list(unexpected)) (load with strict: false to ignore them)")
             }
@@ -135,12 +157,129 @@ private func list(_ names: [String]) -> String {
     return names.count > 5 ? "\(shown) and \(names.count - 5) more" : (names.isEmpty ? "nothing" : shown)
 }
 
+/// The bytes of the regular file at `url`. It is opened without blocking and checked
+/// with fstat before it is read, so a FIFO, a device (/dev/zero) or a folder is refused
+/// in one line instead of hanging, reading forever or being called a permission problem.
 private func readFile(_ url: URL, op: String, file: StaticString, line: UInt) throws -> Data {
-    do {
-        return try Data(contentsOf: url)
-    } catch {
-        throw TensorError(op: op, "cannot read \(url.path): \(error.localizedDescription)", file: file, line: line)
+    func fail(_ why: String) -> TensorError { TensorError(op: op, "cannot read \(url.path): \(why)", file: file, line: line) }
+    let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else { throw fail(openProblem(errno)) }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail(String(cString: strerror(errno))) }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw fail("it is \(fileKind(info.st_mode)), not a regular file: give the path of a .safetensors file")
     }
+    do {
+        return try handle.readToEnd() ?? Data()
+    } catch {
+        throw fail("\((error as NSError).localizedDescription)")
+    }
+}
+
+/// Why `open` failed, and what to do.
+private func openProblem(_ code: Int32) -> String {
+    switch code {
+    case ENOENT: return "no such file (check the path)"
+    case EACCES, EPERM: return "permission denied (check the file's permissions: ls -l)"
+    case ENOTDIR: return "a part of the path is not a folder"
+    default: return String(cString: strerror(code))
+    }
+}
+
+/// "a folder", "a FIFO (named pipe)", …: what a file that is not a regular file is.
+private func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFDIR: return "a folder"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    default: return "a special file"
+    }
+}
+
+// MARK: - The header's JSON, by hand
+
+/// The header's JSON: tensors in the order of their data, then the metadata (sorted).
+/// Written by hand so that names stay byte strings: a Swift dictionary would merge "é"
+/// (U+00E9) and "e" + U+0301 into one key.
+private func headerJSON(_ entries: [(name: String, shape: [Int], begin: Int, end: Int)], metadata: [String: String]) -> [UInt8] {
+    var members = entries.map { e in
+        jsonString(e.name) + #":{"dtype":"F32","shape":["# + e.shape.map(String.init).joined(separator: ",")
+            + #"],"data_offsets":["# + "\(e.begin),\(e.end)]}"
+    }
+    if !metadata.isEmpty {
+        let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        members.append(#""__metadata__":{"# + pairs.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}")
+    }
+    return Array(("{" + members.joined(separator: ",") + "}").utf8)
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped, the rest as is.
+private func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out + "\""
+}
+
+/// The top-level members of a header that is valid JSON, in order: each name exactly as
+/// written (escapes resolved, never normalised) and the bytes of its value. Foundation's
+/// JSON readers keep one of two equal keys silently, so the keys are read here.
+private func members(of json: [UInt8]) -> [(name: String, value: ArraySlice<UInt8>)]? {
+    var i = 0
+    func skipSpace() { while i < json.count, [0x20, 0x09, 0x0A, 0x0D].contains(json[i]) { i += 1 } }
+    func skipString() { i += 1; while i < json.count, json[i] != UInt8(ascii: "\"") { i += json[i] == UInt8(ascii: "\\") ? 2 : 1 }; i += 1 }
+    /// Past one value: a string, an object or array (to its closing bracket), or a scalar.
+    func skipValue() {
+        var depth = 0
+        while i < json.count {
+            switch json[i] {
+            case UInt8(ascii: "\""):
+                skipString()
+                if depth == 0 { return }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 { return }
+                depth -= 1
+                if depth == 0 { i += 1; return }
+            case UInt8(ascii: ","), 0x20, 0x09, 0x0A, 0x0D:
+                if depth == 0 { return }
+            default:
+                break
+            }
+            i += 1
+        }
+    }
+    var result: [(name: String, value: ArraySlice<UInt8>)] = []
+    skipSpace()
+    guard i < json.count, json[i] == UInt8(ascii: "{") else { return nil }
+    i += 1; skipSpace()
+    while i < json.count, json[i] == UInt8(ascii: "\"") {
+        let start = i
+        skipString()
+        guard let name = try? JSONSerialization.jsonObject(with: Data(json[start..<i]), options: .fragmentsAllowed) as? String else { return nil }
+        skipSpace()
+        guard i < json.count, json[i] == UInt8(ascii: ":") else { return nil }
+        i += 1; skipSpace()
+        let valueStart = i
+        skipValue()
+        result.append((name, json[valueStart..<i]))
+        skipSpace()
+        guard i < json.count, json[i] == UInt8(ascii: ",") else { break }
+        i += 1; skipSpace()
+    }
+    return result
 }
 
 // MARK: - Decoding
@@ -164,26 +303,44 @@ private func format(_ xs: [Double]) -> String {
     "[" + xs.map { $0.rounded() == $0 && Swift.abs($0) < 1e15 ? String(Int($0)) : String($0) }.joined(separator: ", ") + "]"
 }
 
-/// The header: tensor entries by name, and the metadata.
-private struct Header: Decodable {
+/// The header: tensor entries in the order written, and the metadata.
+private struct Header {
     var entries: [(name: String, entry: Entry)] = []
     var metadata: [String: String] = [:]
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        for key in c.allKeys {
-            if key.stringValue == "__metadata__" {
-                metadata = try c.decodeIfPresent([String: String].self, forKey: key) ?? [:]
-            } else {
-                entries.append((key.stringValue, try c.decode(Entry.self, forKey: key)))
+    /// Reads a header's bytes. A name twice (byte for byte) is refused, as the reference
+    /// implementation does; names that differ only in Unicode normalisation are two names.
+    init(_ bytes: Data) throws {
+        guard (try? JSONSerialization.jsonObject(with: bytes)) is [String: Any],
+              let members = members(of: [UInt8](bytes)) else { throw HeaderError.notJSON }
+        var seen = Set<[UInt8]>()
+        for (name, value) in members {
+            guard seen.insert(Array(name.utf8)).inserted else { throw HeaderError.duplicate(name) }
+            do {
+                if Safetensors.sameName(name, "__metadata__") {
+                    metadata = try JSONDecoder().decode([String: String].self, from: Data(value))
+                } else {
+                    entries.append((name, try JSONDecoder().decode(Entry.self, from: Data(value))))
+                }
+            } catch let error as DecodingError {
+                throw HeaderError.field(name, error)
             }
+        }
+    }
+}
+
+/// What is wrong with a header, before its entries are checked.
+private enum HeaderError: Error {
+    case notJSON
+    case duplicate(String)
+    case field(String, DecodingError)
+
+    var message: String {
+        switch self {
+        case .notJSON: return "the header is not valid JSON"
+        case .duplicate(let name):
+            return "the header names \"\(name)\" twice: a name holds one tensor, so the file is ambiguous (the reference library refuses it too); write it again with distinct names"
+        case .field(let name, let error): return explain(error, in: name)
         }
     }
 }
@@ -214,18 +371,16 @@ extension Safetensors {
             }
             let header: Header
             do {
-                header = try JSONDecoder().decode(Header.self, from: headerBytes)
-            } catch let error as DecodingError {
-                throw fail(explain(error))
-            } catch {
-                throw fail("the header is not valid JSON")
+                header = try Header(headerBytes)
+            } catch let error as HeaderError {
+                throw fail(error.message)
             }
 
             // Check every entry, then that the entries tile the data exactly.
             let dataCount = raw.count - headerEnd
-            var spans: [(begin: Int, end: Int, name: String)] = []
-            var shapes: [String: [Int]] = [:]
-            for (name, e) in header.entries {
+            var spans: [(begin: Int, end: Int, index: Int)] = []
+            var shapes: [[Int]] = []
+            for (index, (name, e)) in header.entries.enumerated() {
                 guard let size = itemSizes[e.dtype] else {
                     throw fail("tensor \"\(name)\" has dtype \(e.dtype): only floating-point tensors (F32, F64, F16, BF16) can be read")
                 }
@@ -244,15 +399,15 @@ extension Safetensors {
                 guard !overflow, bytes == end - begin else {
                     throw fail("tensor \"\(name)\" of shape \(describe(shape)) and dtype \(e.dtype) needs \(overflow ? "more" : "\(bytes)") bytes, but data_offsets [\(begin), \(end)] hold \(end - begin)")
                 }
-                spans.append((begin, end, name))
-                shapes[name] = shape
+                spans.append((begin, end, index))
+                shapes.append(shape)
             }
             spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
             var covered = 0
             for s in spans {
                 guard s.begin == covered else {
                     throw fail(s.begin < covered
-                        ? "tensor \"\(s.name)\" (bytes \(s.begin)..<\(s.end)) overlaps the tensor before it"
+                        ? "tensor \"\(header.entries[s.index].name)\" (bytes \(s.begin)..<\(s.end)) overlaps the tensor before it"
                         : "bytes \(covered)..<\(s.begin) of the data belong to no tensor")
                 }
                 covered = s.end
@@ -261,25 +416,22 @@ extension Safetensors {
                 throw fail("the data has \(dataCount) bytes but the tensors cover \(covered): the file is truncated or has trailing bytes")
             }
 
-            let dtypes = Dictionary(header.entries.map { ($0.name, $0.entry.dtype) }, uniquingKeysWith: { a, _ in a })
-            var tensors: [String: Tensor] = [:]
-            for s in spans {
-                let dtype = dtypes[s.name]!
-                let values = floats(raw, from: headerEnd + s.begin, count: (s.end - s.begin) / itemSizes[dtype]!, dtype: dtype)
-                tensors[s.name] = Tensor(shape: shapes[s.name]!, scalars: values)
+            let tensors = spans.map { s -> (name: String, tensor: Tensor) in
+                let (name, e) = header.entries[s.index]
+                let values = floats(raw, from: headerEnd + s.begin, count: (s.end - s.begin) / itemSizes[e.dtype]!, dtype: e.dtype)
+                return (name, Tensor(shape: shapes[s.index], scalars: values))
             }
-            return Contents(tensors: tensors, names: spans.map(\.name), metadata: header.metadata)
+            return Contents(tensors: NamedTensors(tensors), names: tensors.map(\.name), metadata: header.metadata)
         }
     }
 }
 
-/// A JSON decoding error as one line: which field, and what was wrong with it.
-private func explain(_ error: DecodingError) -> String {
+/// A JSON decoding error in the value of header member `name`, as one line: which
+/// field, and what was wrong with it.
+private func explain(_ error: DecodingError, in name: String) -> String {
     func path(_ c: DecodingError.Context) -> String {
-        let text = c.codingPath.enumerated().map { i, key in
-            key.intValue.map { "[\($0)]" } ?? (i == 0 ? key.stringValue : "." + key.stringValue)
-        }.joined()
-        return text.isEmpty ? "the header" : "header field \"\(text)\""
+        let text = name + c.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }.joined()
+        return "header field \"\(text)\""
     }
     switch error {
     case .keyNotFound(let key, let c):
@@ -290,7 +442,7 @@ private func explain(_ error: DecodingError) -> String {
             : name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "an object" : "a \(name)"
         return "\(path(c)) is not \(expected)"
     case .dataCorrupted(let c):
-        return c.codingPath.isEmpty ? "the header is not valid JSON" : "\(path(c)) is invalid: \(c.debugDescription)"
+        return "\(path(c)) is invalid: \(c.debugDescription)"
     @unknown default:
         return "the header is not valid: \(error)"
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // MARK: - Lesson metadata (Lessons/LessonN/lesson.json)
 
@@ -43,31 +46,55 @@ public struct ExerciseInfo: Codable, Equatable, Sendable {
 // MARK: - The course on disk
 
 /// The course as the tutor sees it: the package root and every lesson's metadata, in
-/// order. The course's lessons are the `Lessons/LessonN` folders that exist.
+/// order. The course's lessons are the `Lessons/LessonN` folders that exist; those whose
+/// lesson.json is missing or broken are listed in `broken`, so one bad file stops only
+/// the commands about its own lesson.
 public struct Catalog: Sendable {
     public let root: URL
     public let lessons: [LessonInfo]
+    /// The lessons whose lesson.json did not load, and why.
+    public let broken: [BrokenLesson]
 
-    public init(root: URL, lessons: [LessonInfo]) {
-        self.root = root
-        self.lessons = lessons.sorted { $0.lesson < $1.lesson }
+    /// A lesson whose lesson.json is missing or does not decode.
+    public struct BrokenLesson: Equatable, Sendable {
+        public var lesson: Int
+        /// "Lessons/LessonN/lesson.json".
+        public var path: String
+        /// What is wrong with it, in one line.
+        public var problem: String
+
+        /// The error for a command about this lesson.
+        public var error: TutorError { .brokenLesson(lesson: lesson, path: path, problem: problem) }
+        /// The warning for a command about another lesson.
+        public var warning: String { "\(path) is broken (\(problem)); lesson \(lesson) is left out until that file is fixed" }
     }
 
-    /// Loads every lesson.json under `root`; the first missing or broken one is an error.
-    public static func load(root: URL) throws -> Catalog {
+    public init(root: URL, lessons: [LessonInfo], broken: [BrokenLesson] = []) {
+        self.root = root
+        self.lessons = lessons.sorted { $0.lesson < $1.lesson }
+        self.broken = broken.sorted { $0.lesson < $1.lesson }
+    }
+
+    /// Loads every lesson.json under `root`. With `skippingBroken`, a missing or broken
+    /// one is remembered in `broken`; without, the first one is the error.
+    public static func load(root: URL, skippingBroken: Bool = false) throws -> Catalog {
         var lessons: [LessonInfo] = []
+        var broken: [BrokenLesson] = []
         for n in lessonNumbers(root: root) {
             switch loadLesson(n, root: root) {
             case .success(let info): lessons.append(info)
-            case .failure(let error): throw error
+            case .failure(let error):
+                guard skippingBroken, case .badLessonFile(let path, let problem) = error else { throw error }
+                broken.append(BrokenLesson(lesson: n, path: path, problem: problem))
             }
         }
-        return Catalog(root: root, lessons: lessons)
+        return Catalog(root: root, lessons: lessons, broken: broken)
     }
 
-    /// Finds the course from the current directory and loads it.
+    /// Finds the course from the current directory and loads it; a broken lesson.json
+    /// stops only the commands about its lesson (see `broken`).
     public static func current() throws -> Catalog {
-        try load(root: try findRoot())
+        try load(root: try findRoot(), skippingBroken: true)
     }
 
     /// The current directory, or the nearest parent, that has Package.swift and Lessons/.
@@ -100,8 +127,16 @@ public struct Catalog: Sendable {
     /// Decodes `Lessons/LessonN/lesson.json`, or says in one line what is wrong with it.
     public static func loadLesson(_ n: Int, root: URL) -> Result<LessonInfo, TutorError> {
         let path = "Lessons/Lesson\(n)/lesson.json"
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else {
+        let data: Data
+        do {
+            data = try Data(contentsOf: root.appendingPathComponent(path))
+        } catch where FileAccess.posixCode(error) == ENOENT {
             return .failure(.badLessonFile(path: path, problem: "missing: every lesson folder needs its metadata (title, exercises, hints)"))
+        } catch {
+            guard case .fileAccess(_, _, let problem, let advice) = FileAccess.error(error, .read, path, root: root) else {
+                return .failure(.badLessonFile(path: path, problem: "\(error)"))
+            }
+            return .failure(.badLessonFile(path: path, problem: "cannot be read: \(problem) — \(advice)"))
         }
         do {
             let info = try JSONDecoder().decode(LessonInfo.self, from: data)
@@ -175,9 +210,14 @@ public struct Catalog: Sendable {
 
     public func exercise(_ id: String) -> ExerciseInfo? { exercises.first { $0.id == id } }
 
-    /// Checks that every id exists (a lesson or an exercise).
+    /// The broken lesson an id belongs to, if any.
+    public func brokenLesson(_ n: Int) -> BrokenLesson? { broken.first { $0.lesson == n } }
+
+    /// Checks that every id exists (a lesson or an exercise); an id of a lesson whose
+    /// lesson.json is broken is that file's error.
     public func validate(_ ids: [ExerciseID]) throws {
         for id in ids {
+            if let bad = brokenLesson(id.lesson) { throw bad.error }
             if id.isLesson ? lesson(id.lesson) == nil : exercise(id.description) == nil {
                 throw TutorError.unknownID(id.description, valid: validIDs)
             }
@@ -202,6 +242,7 @@ public struct Catalog: Sendable {
 
     /// The lesson an id names; an exercise id or an unknown lesson is an error.
     public func lesson(for id: ExerciseID) throws -> LessonInfo {
+        if let bad = brokenLesson(id.lesson) { throw bad.error }
         guard id.isLesson else { throw TutorError.needsLesson(id.description, valid: validLessons) }
         guard let l = lesson(id.lesson) else { throw TutorError.unknownLesson(id.description, valid: validLessons) }
         return l

@@ -29,9 +29,15 @@ public struct LessonFiles {
         "Lessons/" + path.dropFirst("Sources/Solutions/".count)
     }
 
+    /// The text of `path` (relative to the root). A missing file is `missingFile`; one
+    /// that cannot be read (permissions…) is `fileAccess`, saying why and what to do.
     public func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { throw TutorError.missingFile(path) }
-        return String(decoding: data, as: UTF8.self)
+        try FileAccess.read(path, root: root)
+    }
+
+    /// The text of `path`, or nil if it does not exist (an unreadable file is an error).
+    func readIfPresent(_ path: String) throws -> String? {
+        do { return try read(path) } catch TutorError.missingFile { return nil }
     }
 
     /// A solution file split into text and marked bodies.
@@ -55,34 +61,51 @@ public struct LessonFiles {
               let body = Stubs.bodyRange(of: exercise.id, in: lines) else {
             throw TutorError.noSolution(exercise: exercise.id, file: exercise.solutionPath)
         }
-        // The declaration (func, init, subscript) whose block holds the TODO line, then up
-        // through its signature lines, attributes and doc comment.
+        let d = Self.declaration(around: todo, in: lines)
+        // Through the brace that closes the declaration (past the body when the TODO is in a loop).
+        let start = d.start, end = max(min(body.upperBound, lines.count - 1), d.end ?? 0)
+        return lines[start...end].joined(separator: "\n")
+    }
+
+    /// The declaration (func, init, subscript) whose block holds line `todo`: the line
+    /// that opens its block, its first line (doc comment and attributes included), and
+    /// the line of the brace that closes it (nil if none does).
+    static func declaration(around todo: Int, in lines: [String]) -> (opening: Int, start: Int, end: Int?) {
         var stack: [Int] = []
         var scanner = BraceScanner()
         for (j, line) in lines[..<todo].enumerated() {
             for delta in scanner.braces(in: line) { if delta > 0 { stack.append(j) } else { _ = stack.popLast() } }
         }
         let keywords = ["func ", "init(", "init?(", "init<", "subscript(", "subscript<", "deinit"]
-        let declaration = stack.reversed().first { j in
-            keywords.contains { lines[Self.signatureStart(j, in: lines)...j].joined(separator: " ").contains($0) }
+        let opening = stack.reversed().first { j in
+            keywords.contains { lines[signatureStart(j, in: lines)...j].joined(separator: " ").contains($0) }
         } ?? stack.last ?? todo
-        var start = Self.signatureStart(declaration, in: lines)
+        return (opening, documentedStart(opening, in: lines), closingLine(of: opening, in: lines))
+    }
+
+    /// The first line of the declaration whose block opens on line `j`: its signature,
+    /// then the doc comment and attributes above it.
+    static func documentedStart(_ j: Int, in lines: [String]) -> Int {
+        var start = signatureStart(j, in: lines)
         while start > 0 {
             let above = lines[start - 1].trimmingCharacters(in: .whitespaces)
             guard above.hasPrefix("///") || above.hasPrefix("@") else { break }
             start -= 1
         }
-        // Through the brace that closes the declaration (past the body when the TODO is in a loop).
-        var end = min(body.upperBound, lines.count - 1)
+        return start
+    }
+
+    /// The line of the brace that closes the block opened on line `j`.
+    static func closingLine(of j: Int, in lines: [String]) -> Int? {
         var depth = 0
-        var closer = BraceScanner()
-        scan: for j in declaration..<lines.count {
-            for delta in closer.braces(in: lines[j]) {
+        var scanner = BraceScanner()
+        for k in j..<lines.count {
+            for delta in scanner.braces(in: lines[k]) {
                 depth += delta
-                if depth == 0 { end = max(end, j); break scan }
+                if depth == 0 { return k }
             }
         }
-        return lines[start...end].joined(separator: "\n")
+        return nil
     }
 
     /// The first line of the signature that ends on line `j`: the lines above it that
@@ -112,7 +135,7 @@ public struct LessonFiles {
             let pieces = try self.pieces(ofSolution: solution)
             let path = Self.lessonPath(forSolution: solution)
             let ids = Set(Stubs.exercises(in: pieces).map(\.exercise))
-            guard var text = try? read(path) else { return Change(path: path, text: Stubs.render(pieces, published: ids), note: "created from its solution") }
+            guard var text = try readIfPresent(path) else { return Change(path: path, text: Stubs.render(pieces, published: ids), note: "created from its solution") }
             for body in Stubs.exercises(in: pieces) {
                 guard let replaced = Stubs.replaceBody(of: body, in: text, with: body.lines) else {
                     return Change(path: path, text: Stubs.render(pieces, published: ids),
@@ -132,30 +155,18 @@ public struct LessonFiles {
     }
 
     /// The exercise's lesson file with its body put back to the stub line. When the
-    /// student deleted its TODO line, the whole file is regenerated, keeping the bodies
-    /// of the file's other exercises.
+    /// student deleted its TODO line, see `stubWithoutTodo` (LessonFiles+Reset.swift):
+    /// nothing else the student wrote is dropped without saying so.
     public func stub(of exercise: ExerciseInfo) throws -> Change {
         let pieces = try self.pieces(ofSolution: exercise.solutionPath)
-        let bodies = Stubs.exercises(in: pieces)
-        guard let body = bodies.first(where: { $0.exercise == exercise.id }) else {
+        guard let body = Stubs.exercises(in: pieces).first(where: { $0.exercise == exercise.id }) else {
             throw TutorError.noSolution(exercise: exercise.id, file: exercise.solutionPath)
         }
-        let current = (try? read(exercise.path)) ?? ""
+        let current = try readIfPresent(exercise.path) ?? ""
         if let replaced = Stubs.replaceBody(of: body, in: current, with: [Stubs.stubLine(body)]) {
             return Change(path: exercise.path, text: replaced, note: nil)
         }
-        var text = Stubs.render(pieces)
-        let old = Stubs.splitLines(current)
-        var kept: [String] = []
-        for other in bodies where other.exercise != exercise.id {
-            guard let range = Stubs.bodyRange(of: other.exercise, in: old),
-                  let with = Stubs.replaceBody(of: other, in: text, with: Array(old[range])) else { continue }
-            text = with
-            kept.append(other.exercise)
-        }
-        let keptNote = kept.isEmpty ? "" : "; your code for \(kept.joined(separator: ", ")) was kept"
-        return Change(path: exercise.path, text: text,
-                      note: "rewritten whole from its solution (its TODO(\(exercise.id)) line was gone)\(keptNote)")
+        return stubWithoutTodo(exercise, pieces: pieces, current: current)
     }
 
     // MARK: - Writing, with a backup
@@ -171,15 +182,16 @@ public struct LessonFiles {
         let backup = backupFolder(now)
         var backedUp = false
         for change in pending where fm.fileExists(atPath: root.appendingPathComponent(change.path).path) {
-            let to = root.appendingPathComponent(backup).appendingPathComponent(change.path)
-            try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fm.copyItem(at: root.appendingPathComponent(change.path), to: to)
+            let copy = "\(backup)/\(change.path)"
+            let to = root.appendingPathComponent(copy)
+            try FileAccess.attempt(.write, copy, root: root) {
+                try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
+            try FileAccess.attempt(.backUp, change.path, root: root) { try fm.copyItem(at: root.appendingPathComponent(change.path), to: to) }
             backedUp = true
         }
         for change in pending {
-            let url = root.appendingPathComponent(change.path)
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(change.text.utf8).write(to: url, options: .atomic)
+            try FileAccess.write(Data(change.text.utf8), to: change.path, root: root)
         }
         return (backedUp ? backup : nil, pending)
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // MARK: - What is recorded
 
@@ -59,51 +62,105 @@ public struct Progress: Codable, Equatable, Sendable {
 // MARK: - The file (.tutor/progress.json)
 
 /// Reads and writes `.tutor/progress.json`. A missing file is created; a corrupt one is
-/// set aside (as progress.json.corrupt), reported in one warning line and rebuilt.
+/// set aside (as progress.json.corrupt, then .corrupt-2, … so none is overwritten),
+/// reported in one warning line and rebuilt. Every read-modify-write holds an advisory
+/// lock on `.tutor/progress.lock`, so two tutors running at once (two `tutor hint` in two
+/// terminals) never lose each other's updates.
 public struct ProgressStore {
+    public let root: URL
     public let url: URL
     /// Where a warning goes (standard error by default).
     var warn: (String) -> Void
 
+    static let path = ".tutor/progress.json"
+    static let lockPath = ".tutor/progress.lock"
+
     public init(root: URL, warn: @escaping (String) -> Void = Terminal.warn) {
-        url = root.appendingPathComponent(".tutor/progress.json")
+        self.root = root
+        url = root.appendingPathComponent(Self.path)
         self.warn = warn
     }
 
+    /// The progress, creating the file if it is missing and setting it aside if corrupt.
     public func load() -> Progress {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: url.path) else {
-            let fresh = Progress()
-            try? save(fresh)
-            return fresh
-        }
-        do {
-            let data = try Data(contentsOf: url)
-            return try Self.decoder.decode(Progress.self, from: data)
-        } catch {
-            let aside = url.appendingPathExtension("corrupt")
-            try? fm.removeItem(at: aside)
-            try? fm.moveItem(at: url, to: aside)
-            warn(".tutor/progress.json was unreadable (\(Self.reason(error))); starting afresh — the old file is kept as .tutor/progress.json.corrupt")
-            let fresh = Progress()
-            try? save(fresh)
-            return fresh
-        }
+        withLock { loadUnlocked().progress }
     }
 
     /// Writes atomically (a temporary file renamed over the old one).
     public func save(_ progress: Progress) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Self.encoder.encode(progress).write(to: url, options: .atomic)
+        try FileAccess.write(try Self.encoder.encode(progress), to: Self.path, root: root)
     }
 
-    /// Loads, changes and saves; a failed save is a warning, never fatal.
+    /// Loads, changes and saves under the lock; a failed save is a warning, never fatal.
     @discardableResult
     public func update(_ change: (inout Progress) -> Void) -> Progress {
-        var p = load()
-        change(&p)
-        do { try save(p) } catch { warn("could not write .tutor/progress.json: \(error.localizedDescription)") }
-        return p
+        withLock {
+            var (p, readable) = loadUnlocked()
+            change(&p)
+            // An unreadable file (permissions) is left alone: writing would lose it.
+            guard readable else { return p }
+            do { try save(p) } catch { warn("\(error)") }
+            return p
+        }
+    }
+
+    // MARK: - Reading, under the lock
+
+    /// The progress, and whether the file could be read (false: a warning was given and
+    /// the file must not be overwritten).
+    func loadUnlocked() -> (progress: Progress, readable: Bool) {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let fresh = Progress()
+            try? save(fresh)
+            return (fresh, true)
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            warn("\(FileAccess.error(error, .read, Self.path, root: root)); your progress is not shown or recorded until then")
+            return (Progress(), false)
+        }
+        do {
+            return (try Self.decoder.decode(Progress.self, from: data), true)
+        } catch {
+            let aside = setAside()
+            let kept = aside.map { "the old file is kept as \($0)" } ?? "the old file could not be set aside and is overwritten"
+            warn("\(Self.path) was unreadable (\(Self.reason(error))); starting afresh — \(kept)")
+            let fresh = Progress()
+            try? save(fresh)
+            return (fresh, true)
+        }
+    }
+
+    /// Moves the corrupt file to the first free name of progress.json.corrupt,
+    /// progress.json.corrupt-2, …; returns that name (relative to the root).
+    func setAside() -> String? {
+        let fm = FileManager.default
+        var name = Self.path + ".corrupt"
+        var k = 2
+        while fm.fileExists(atPath: root.appendingPathComponent(name).path) {
+            name = Self.path + ".corrupt-\(k)"
+            k += 1
+        }
+        do { try fm.moveItem(at: url, to: root.appendingPathComponent(name)) } catch { return nil }
+        return name
+    }
+
+    // MARK: - The lock
+
+    /// Runs `body` holding an exclusive `flock` on `.tutor/progress.lock` (across
+    /// processes). If the lock file cannot be opened (an unwritable .tutor/), runs it
+    /// unlocked: the save will fail and say why.
+    func withLock<T>(_ body: () -> T) -> T {
+        let lock = root.appendingPathComponent(Self.lockPath)
+        try? FileManager.default.createDirectory(at: lock.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(lock.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return body() }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return body()
     }
 
     static let encoder: JSONEncoder = {

@@ -79,8 +79,11 @@ struct Session {
     var root: URL { catalog.root }
     var files: LessonFiles { LessonFiles(root: root) }
 
-    static func open() throws -> Session {
+    /// The session of the current directory's course. Each lesson whose lesson.json is
+    /// broken is one warning line (unless `warnBroken` is false: `list` shows them itself).
+    static func open(warnBroken: Bool = true, warn: (String) -> Void = Terminal.warn) throws -> Session {
         let catalog = try Catalog.current()
+        if warnBroken { for bad in catalog.broken { warn(bad.warning) } }
         return Session(catalog: catalog, progress: ProgressStore(root: catalog.root), style: .standard)
     }
 

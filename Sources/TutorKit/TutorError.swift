@@ -19,6 +19,11 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
     case noExperiment(lesson: Int)
     /// A solution file, lesson file or test file that is not where the metadata says.
     case missingFile(String)
+    /// A file that could not be read or written: what was done, the file (relative to
+    /// the root), what is wrong and what to do.
+    case fileAccess(action: String, path: String, problem: String, advice: String)
+    /// A command about lesson N, whose lesson.json is missing or does not decode.
+    case brokenLesson(lesson: Int, path: String, problem: String)
     /// A solution file whose markers are broken.
     case badSolutionFile(String)
     /// An exercise whose solution file holds no marked body for it.
@@ -60,6 +65,10 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
             return "lesson \(n) has no experiment yet (no Sources/Experiments/Lesson\(n)); its exercises are graded with `swift run tutor check \(n)`"
         case .missingFile(let path):
             return "\(path) does not exist"
+        case .fileAccess(let action, let path, let problem, let advice):
+            return "cannot \(action) \(path): \(problem) — \(advice)"
+        case .brokenLesson(let n, let path, let problem):
+            return "lesson \(n)'s lesson.json is broken: \(path): \(problem); fix that file (`git diff \(path)` shows what changed), then run the command again"
         case .badSolutionFile(let problem):
             return "broken solution file: \(problem)"
         case .noSolution(let id, let file):

@@ -285,4 +285,49 @@ final class SafetensorsTests: XCTestCase {
             XCTAssertEqual(values, t.scalars, "\(name): values as Python reads them")
         }
     }
+
+    // MARK: - Names and special files (issue 16)
+
+    func testADuplicatedNameIsRefused() {
+        let twice = #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        assertThrows("a name twice", mentions: "the header names \"w\" twice") { _ = try Safetensors.decode(craft(twice, data: bytes([1, 2]))) }
+        let escaped = #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\u0077":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        assertThrows("a name twice, once escaped", mentions: "names \"w\" twice") { _ = try Safetensors.decode(craft(escaped, data: bytes([1, 2]))) }
+        let metadata = #"{"__metadata__":{"a":"1"},"__metadata__":{"a":"2"}}"#
+        assertThrows("metadata twice", mentions: "names \"__metadata__\" twice") { _ = try Safetensors.decode(craft(metadata)) }
+    }
+
+    func testNamesThatDifferOnlyInNormalisationAreTwoTensors() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "Swift calls them equal: the point of this test")
+        let header = #"{"caf\#u{E9}":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"cafe\u0301":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        let c = try Safetensors.decode(craft(header, data: bytes([1, 2])))
+        XCTAssertEqual(c.names.map { Array($0.unicodeScalars) }, [Array(composed.unicodeScalars), Array(decomposed.unicodeScalars)])
+        XCTAssertEqual(c.tensors[composed]?.scalars, [1])
+        XCTAssertEqual(c.tensors[decomposed]?.scalars, [2])
+        XCTAssertEqual(c.tensors.count, 2)
+
+        // And they are written as two names, and read back as two.
+        let data = try Safetensors.encode([(composed, Tensor([3])), (decomposed, Tensor([4]))], metadata: ["k\"ey": "v\\al\n"])
+        let back = try Safetensors.decode(data)
+        XCTAssertEqual(back.tensors[composed]?.scalars, [3])
+        XCTAssertEqual(back.tensors[decomposed]?.scalars, [4])
+        XCTAssertEqual(back.metadata, ["k\"ey": "v\\al\n"], "escapes round-trip")
+    }
+
+    func testSpecialFilesAreNotRegularFiles() throws {
+        let model = TinyModel(seed: 1)
+        assertThrows("/dev/null", mentions: "/dev/null: it is a character device, not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: "/dev/null")) }
+        assertThrows("/dev/zero", mentions: "it is a character device, not a regular file") { try model.load(from: URL(fileURLWithPath: "/dev/zero")) }
+        assertThrows("a folder", mentions: "it is a folder, not a regular file") { try model.load(from: directory) }
+        let fifo = directory.appendingPathComponent("pipe.safetensors")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0, "mkfifo")
+        let done = expectation(description: "a FIFO is refused without waiting for a writer")
+        DispatchQueue.global().async {
+            self.assertThrows("a FIFO", mentions: "it is a FIFO (named pipe), not a regular file") { try model.load(from: fifo) }
+            done.fulfill()
+        }
+        wait(for: [done], timeout: 10)
+        assertThrows("no file", mentions: "no such file") { try model.load(from: directory.appendingPathComponent("absent.safetensors")) }
+    }
 }

@@ -11,7 +11,7 @@ struct ListCommand: ParsableCommand {
     func validate() throws { _ = try Catalog.current() }
 
     func run() throws {
-        let session = try Session.open()
+        let session = try Session.open(warnBroken: false)
         let progress = session.progress.load()
         print(Self.render(session.catalog, progress, style: session.style))
         print(session.nextLine(progress))
@@ -23,7 +23,12 @@ struct ListCommand: ParsableCommand {
         let passing = all.filter { progress[$0.id].status == .passing }.count
         var lines = [style.bold("Unrolled") + " — \(passing) of \(all.count) exercises pass", ""]
         let width = min(44, all.map(\.title.count).max() ?? 0)
-        for lesson in catalog.lessons {
+        let numbers = (catalog.lessons.map(\.lesson) + catalog.broken.map(\.lesson)).sorted()
+        for n in numbers {
+            guard let lesson = catalog.lesson(n) else {
+                if let bad = catalog.brokenLesson(n) { lines += [style.bold("Lesson \(n)") + " " + style.red("✗ \(bad.error)"), ""] }
+                continue
+            }
             lines.append(style.bold("Lesson \(lesson.lesson) · \(lesson.title)") + style.dim("   Lessons/Lesson\(lesson.lesson)/README.md"))
             for e in lesson.exercises {
                 let record = progress[e.id]
