@@ -162,7 +162,7 @@ public enum Subprocess {
 /// A child process that could not be started, in one line.
 public struct SubprocessError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 // MARK: - Processes left behind
