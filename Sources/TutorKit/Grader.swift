@@ -13,11 +13,21 @@ public struct Grader {
 
     /// `swift build --build-tests`. On failure, prints the compiler's errors (filtered
     /// to be readable) and throws an error naming the files that have them.
-    public func build() throws {
+    /// When every file with errors is a lesson file outside `lessons` (the lessons being
+    /// graded), the error says which file to fix first, and how.
+    public func build(lessons: Set<Int> = []) throws {
         let result = try Subprocess.run(["swift", "build", "--build-tests", "--package-path", root.path], in: root)
         guard !result.succeeded else { return }
         let report = BuildErrors(output: result.output, root: root)
         print(report.text.isEmpty ? Self.tail(result.output) : report.text)
+        let others = report.files.filter { file in
+            file.hasPrefix("Lessons/Lesson") && !lessons.contains(Int(file.dropFirst("Lessons/Lesson".count).prefix { $0.isNumber }) ?? -1)
+        }
+        if !lessons.isEmpty, !others.isEmpty, others.count == report.files.count, let first = report.firstLocation {
+            let exercise = LessonFiles(root: root).exercise(at: first.file, line: first.line, catalog: catalog)?.id
+            let asked = lessons.count == 1 ? "lesson \(lessons.first!)" : "lessons \(lessons.sorted().map(String.init).joined(separator: ", "))"
+            throw TutorError.otherLessonDoesNotCompile(location: "\(first.file):\(first.line)", exercise: exercise, asked: asked)
+        }
         throw TutorError.buildFailed(where_: report.files.isEmpty ? "the package (see the output above)" : report.whereText)
     }
 
@@ -96,12 +106,16 @@ public struct BuildErrors {
             guard seen.insert(key).inserted else { continue }
             let file = diagnostic.file.replacingOccurrences(of: prefix, with: "")
             if !files.contains(file) { files.append(file) }
+            if firstLocation == nil, let n = Self.lineNumber(line) { firstLocation = (file, n) }
             blocks.append(block.joined(separator: "\n"))
         }
         // "error: emit-module command failed" and the like only repeat what the located errors say.
         if !files.isEmpty { blocks.removeAll { $0.hasPrefix("error: ") } }
         text = blocks.joined(separator: "\n\n")
     }
+
+    /// The first error's file (relative to the root) and line.
+    public private(set) var firstLocation: (file: String, line: Int)?
 
     /// "Lessons/Lesson0/Sigmoid.swift" or "Lessons/Lesson0/Sigmoid.swift and Sources/…".
     public var whereText: String {
@@ -120,6 +134,12 @@ public struct BuildErrors {
         let parts = location.split(separator: ":")
         guard parts.count >= 2, parts[0].hasSuffix(".swift"), parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
         return (String(parts[0]), String(line[r.upperBound...]))
+    }
+
+    /// 12 of "/path/File.swift:12:5: error: message".
+    static func lineNumber(_ line: String) -> Int? {
+        guard let r = line.range(of: ".swift:") else { return nil }
+        return Int(line[r.upperBound...].prefix { $0.isNumber })
     }
 
     /// Whether a line is part of Swift's source excerpt under a diagnostic.

@@ -126,3 +126,34 @@ extension LessonFiles {
         return lines.joined(separator: "\n")
     }
 }
+
+// MARK: - Where a student's file stands
+
+extension LessonFiles {
+    /// The lesson files that should exist (one per solution file) but don't, each with the
+    /// exercises it holds: `tutor reset` of any of them brings the file back.
+    public func missingLessonFiles(catalog: Catalog) -> [(path: String, exercises: [String])] {
+        catalog.lessons.flatMap { lesson in
+            solutionFiles(lesson: lesson.lesson).map(Self.lessonPath(forSolution:)).filter {
+                !FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path)
+            }.map { path in (path, lesson.exercises.filter { $0.path == path }.map(\.id)) }
+        }
+    }
+
+    /// The exercise whose body holds line `line` (1-based) of lesson file `path`, if any.
+    public func exercise(at path: String, line: Int, catalog: Catalog) -> ExerciseInfo? {
+        guard let text = try? read(path) else { return nil }
+        let lines = Stubs.splitLines(text)
+        return catalog.exercises.first { e in
+            e.path == path && Stubs.bodyRange(of: e.id, in: lines).map { ($0.lowerBound - 1)...$0.upperBound ~= line - 1 } == true
+        }
+    }
+}
+
+extension Session {
+    /// Refuses to build when a lesson file is missing: the build would blame another file.
+    func requireLessonFiles() throws {
+        guard let (path, ids) = files.missingLessonFiles(catalog: catalog).first else { return }
+        throw TutorError.missingLessonFile(path: path, exercises: ids)
+    }
+}

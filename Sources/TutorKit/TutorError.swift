@@ -42,6 +42,10 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
     case badOption(String)
     /// `publish` with neither lessons nor `--all`.
     case nothingSelected(String)
+    /// A lesson file the student deleted (or moved); `exercises` are the ones it holds.
+    case missingLessonFile(path: String, exercises: [String])
+    /// The build failed in lesson files of other lessons than the ones asked for.
+    case otherLessonDoesNotCompile(location: String, exercise: String?, asked: String)
     /// Grading files (fixtures, graders, tests) that are missing, broken or changed.
     case gradingFiles(String)
     /// `verify` found problems (already printed, one per line).
@@ -87,6 +91,12 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
             return what
         case .nothingSelected(let what):
             return what
+        case .missingLessonFile(let path, let ids):
+            let reset = ids.first.map { "`swift run tutor reset \($0)` brings back its stub\(ids.count > 1 ? " (and those of \(ids.dropFirst().joined(separator: ", ")))" : "")" } ?? "`git checkout -- \(path)` brings it back"
+            return "\(path) is missing\(ids.isEmpty ? "" : " (it holds exercise\(ids.count == 1 ? "" : "s") \(ids.joined(separator: ", ")))"): every lesson file is built together, so nothing can be graded without it; \(reset), or put your copy back if you moved it"
+        case .otherLessonDoesNotCompile(let location, let exercise, let asked):
+            let stub = exercise.map { " or put its stub back with `swift run tutor reset \($0)` (your code is kept under .tutor/backups/)" } ?? ""
+            return "\(location) does not compile, and every lesson is built together, so \(asked) cannot be graded until it does: fix it first (the errors are above)\(stub), then run the command again"
         case .gradingFiles(let what):
             return what
         case .verifyFailed(let n):

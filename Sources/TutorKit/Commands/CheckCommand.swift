@@ -56,7 +56,8 @@ struct Checker {
         print(s.dim("Building (swift build --build-tests)…"))
         Terminal.flush()
         let buildStart = Date()
-        try grader.build()
+        try session.requireLessonFiles()
+        try grader.build(lessons: Set(exercises.map(\.lesson)))
         let bundle = try grader.testBundle()
         let what = exercises.count == 1 ? "1 exercise in its own process" : "\(exercises.count) exercises, each in its own process"
         print(s.dim("Built in \(seconds(Date().timeIntervalSince(buildStart))). Grading \(what) (timeout \(Isolation.format(timeout)) s):"))

@@ -35,6 +35,7 @@ struct RunCommand: ParsableCommand {
         let session = try Session.open()
         let n = try session.catalog.lesson(for: lesson).lesson
         let product = "Experiment\(n)"
+        try session.requireLessonFiles()
         print(session.style.dim("Building \(product) (swift build --product \(product))…"))
         Terminal.flush()
         let build = try Subprocess.run(["swift", "build", "--product", product, "--package-path", session.root.path], in: session.root)
@@ -48,13 +49,32 @@ struct RunCommand: ParsableCommand {
         let executable = URL(fileURLWithPath: dir).appendingPathComponent(product).path
         guard FileManager.default.isExecutableFile(atPath: executable) else { throw TutorError.missingFile(executable) }
         Terminal.flush()
-        let result = try Subprocess.run([executable] + (full ? ["--full"] : []) + extra, captureOutput: false,
-                                        environment: ["UNROLLED_ROOT": session.root.path])
+        // Standard error is collected (the drawing goes to standard output): after a trap
+        // the runtime's 60-line report becomes one line naming the exercise.
+        let result = try Subprocess.run([executable] + (full ? ["--full"] : []) + extra, captureOutput: false, captureStandardError: true,
+                                        environment: ["UNROLLED_ROOT": session.root.path,
+                                                      "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"])
         switch result.termination {
-        case .exited(0): return
-        case .exited(let code): throw ExitCode(code)
-        case .signalled(let signal): throw TutorError.commandFailed("\(product) stopped: \(Subprocess.describe(signal: signal))")
-        case .timedOut: throw ExitCode.failure
+        case .signalled(let signal):
+            throw TutorError.commandFailed(Self.crashSummary(result.output, signal: signal, lesson: n, session: session))
+        default:
+            if !result.output.isEmpty { FileHandle.standardError.write(Data(result.output.utf8)) }
+            if case .exited(let code) = result.termination, code != 0 { throw ExitCode(code) }
         }
+    }
+
+    /// "lesson 1's experiment crashed in exercise 1.4 (…): Fatal error: …, in … at Lessons/…:12:5".
+    static func crashSummary(_ output: String, signal: Int32, lesson n: Int, session: Session) -> String {
+        let line = Isolation.crashLine(output, signal: signal)
+        var exercise: ExerciseInfo?
+        if let r = line.range(of: " at Lessons/") {
+            let location = line[line.index(r.lowerBound, offsetBy: 4)...].split(separator: ":")
+            if location.count >= 2, let number = Int(location[1]) {
+                exercise = session.files.exercise(at: String(location[0]), line: number, catalog: session.catalog)
+            }
+        }
+        let which = exercise.map { " in exercise \($0.id) (`\($0.symbol)`)" } ?? ""
+        let next = exercise.map { "fix it, and `swift run tutor check \($0.id)` grades it" } ?? "`swift run tutor check \(n)` grades each exercise on its own"
+        return "lesson \(n)'s experiment crashed\(which): \(line). Next: \(next)."
     }
 }

@@ -24,13 +24,11 @@ struct WatchCommand: ParsableCommand {
         print("Watching Lessons/**/*.swift (checked every second). Save a lesson file to re-check the current exercise; Ctrl-C stops.")
         ChildGroup.installInterruptHandler()
         announce(session)
-        var seen = Self.modificationTimes(root: session.root)
+        var saves = Saves(seen: Self.modificationTimes(root: session.root))
         while true {
             Thread.sleep(forTimeInterval: 1)
-            let now = Self.modificationTimes(root: session.root)
-            guard now != seen else { continue }
-            let changed = Set(now.keys).union(seen.keys).filter { now[$0] != seen[$0] }.sorted()
-            seen = now
+            let changed = saves.poll(Self.modificationTimes(root: session.root))
+            guard !changed.isEmpty else { continue }
             guard let current = session.progress.load().current(in: session.catalog) else {
                 print(s.green("Every exercise passes.") + " Nothing left to watch; Ctrl-C stops.")
                 continue
@@ -41,9 +39,21 @@ struct WatchCommand: ParsableCommand {
             } catch let error as TutorError {
                 print("error: \(error)")
             }
-            // The check takes a while: a save during it counts for the next round.
-            seen = Self.modificationTimes(root: session.root)
+            // A save during the check (a fix made while a hung grader ran out its time) differs
+            // from what the last poll saw, so the next poll checks again.
             announce(session)
+        }
+    }
+
+    /// The lesson files as last seen; each poll says which changed since.
+    struct Saves {
+        var seen: [String: Date]
+
+        /// The files saved since the last poll (sorted); remembers `now`.
+        mutating func poll(_ now: [String: Date]) -> [String] {
+            let changed = Set(now.keys).union(seen.keys).filter { now[$0] != seen[$0] }.sorted()
+            seen = now
+            return changed
         }
     }
 
