@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 
 /// Outcomes as JSON: what a grader's child process reports, and what the fixtures hold.
@@ -17,22 +18,8 @@ enum OutcomeJSON {
         o.entries.isEmpty ? "[]" : "[\n" + o.entries.map { indent + "  " + entry($0) }.joined(separator: ",\n") + "\n\(indent)]"
     }
 
-    /// A JSON string literal.
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the core's, which the safetensors header uses too).
+    static func string(_ s: String) -> String { jsonString(s) }
 
     /// A Float as JSON: its shortest exact decimal, or a string for NaN and ±∞.
     static func number(_ x: Float) -> String {

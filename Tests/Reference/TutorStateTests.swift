@@ -37,30 +37,8 @@ final class TutorStateTests: XCTestCase {
 
         """#
 
-    static let stub = #"""
-        import Autograd
-
-        /// Doubles x.
-        public func double(_ x: Int) throws -> Int {
-            // TODO(7.1): return twice x.
-            throw TODO("7.1")
-        }
-
-        public struct Box {
-            public var items: [Int]
-
-            /// The sum of the items.
-            public func sum() throws -> Int {
-                var t = 0
-                for i in items {
-                    // TODO(7.2): add i to t.
-                    throw TODO("7.2")
-                }
-                return t
-            }
-        }
-
-        """#
+    /// The stub the solution generates (the tutor tests' own).
+    static let stub = TutorTests.stub
 
     /// Lesson 7's lesson.json, with `count` exercises (7.1 and 7.2 are in Thing.swift).
     static func lessonJSON(exercises count: Int = 2) -> String {

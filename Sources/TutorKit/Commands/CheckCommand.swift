@@ -29,7 +29,10 @@ struct CheckCommand: ParsableCommand {
         let session = try Session.open()
         let exercises = try session.catalog.select(ids)
         let results = try Checker(session: session, timeout: timeout).check(exercises)
-        if results.contains(where: { $0.result.status != .passed }) { throw ExitCode.failure }
+        // A whole-course check that left out a lesson with a broken lesson.json has not passed.
+        let leftOut = ids.isEmpty ? session.catalog.broken : []
+        for bad in leftOut { print(session.style.red("✗ ") + bad.warning) }
+        if results.contains(where: { $0.result.status != .passed }) || !leftOut.isEmpty { throw ExitCode.failure }
     }
 }
 
