@@ -38,9 +38,15 @@ public struct LessonFixtures: Sendable {
             let id: String
             let outcomes: [Recorded]
         }
+        /// `{"of": …, "entries": […]}`: the entries are read as an outcome, which checks them.
         struct Recorded: Decodable {
             let of: String
-            let entries: [Outcome.Entry]
+            let outcome: Outcome
+            enum CodingKeys: String, CodingKey { case of }
+            init(from decoder: Decoder) throws {
+                of = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .of)
+                outcome = try Outcome(from: decoder)
+            }
         }
     }
 
@@ -64,16 +70,7 @@ public struct LessonFixtures: Sendable {
         var outcomes: [String: [String: Outcome]] = [:]
         for e in file.exercises {
             var byName: [String: Outcome] = [:]
-            for r in e.outcomes {
-                var o = Outcome()
-                for entry in r.entries {
-                    guard entry.values.count == entry.shape.reduce(1, *) else {
-                        throw FixtureError("\(path): \(e.id) \(r.of): \(entry.name) has \(entry.values.count) values for shape \(entry.shape)")
-                    }
-                    o.entries.append(entry)
-                }
-                byName[r.of] = o
-            }
+            for r in e.outcomes { byName[r.of] = r.outcome }
             outcomes[e.id] = byName
         }
         return LessonFixtures(lesson: n, outcomes: outcomes)
@@ -82,7 +79,7 @@ public struct LessonFixtures: Sendable {
     static func reason(_ error: Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         switch e {
-        case .dataCorrupted(let c): return "not valid JSON: \(c.debugDescription)"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not valid JSON: \(c.debugDescription)" : c.debugDescription
         case .keyNotFound(let k, _): return "missing key \"\(k.stringValue)\""
         case .typeMismatch(_, let c), .valueNotFound(_, let c):
             return "wrong type at \(c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined())"

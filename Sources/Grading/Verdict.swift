@@ -176,8 +176,6 @@ public struct AnyExercise: Sendable {
     public let symbol: String
     public let file: String
     public let mistakeCount: Int
-    /// The ids of the known mistakes, in order.
-    public let mistakeIDs: [String]
     /// Problems with the grader (empty when it passes the reference and rejects every mistake).
     public let prove: @Sendable () -> [String]
     /// The outcomes a fixture records, run here: the reference's (first, as "reference"),
@@ -193,7 +191,6 @@ public struct AnyExercise: Sendable {
         symbol = e.symbol
         file = e.file
         mistakeCount = e.mistakes.count
-        mistakeIDs = e.mistakes.map(\.id)
         nonisolated(unsafe) let exercise = e
         prove = { exercise.prove() }
         recordOutcomes = {

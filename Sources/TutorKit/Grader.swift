@@ -106,7 +106,7 @@ public struct BuildErrors {
             guard seen.insert(key).inserted else { continue }
             let file = diagnostic.file.replacingOccurrences(of: prefix, with: "")
             if !files.contains(file) { files.append(file) }
-            if firstLocation == nil, let n = Self.lineNumber(line) { firstLocation = (file, n) }
+            if firstLocation == nil { firstLocation = (file, diagnostic.line) }
             blocks.append(block.joined(separator: "\n"))
         }
         // "error: emit-module command failed" and the like only repeat what the located errors say.
@@ -127,19 +127,14 @@ public struct BuildErrors {
         return parts.joined(separator: " and ")
     }
 
-    /// (file, message) of "/path/File.swift:12:5: error: message".
-    static func located(_ line: String, kind: String) -> (file: String, message: String)? {
+    /// (file, line, message) of "/path/File.swift:12:5: error: message".
+    static func located(_ line: String, kind: String) -> (file: String, line: Int, message: String)? {
         guard let r = line.range(of: ": \(kind): ") else { return nil }
         let location = line[..<r.lowerBound]
         let parts = location.split(separator: ":")
-        guard parts.count >= 2, parts[0].hasSuffix(".swift"), parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
-        return (String(parts[0]), String(line[r.upperBound...]))
-    }
-
-    /// 12 of "/path/File.swift:12:5: error: message".
-    static func lineNumber(_ line: String) -> Int? {
-        guard let r = line.range(of: ".swift:") else { return nil }
-        return Int(line[r.upperBound...].prefix { $0.isNumber })
+        guard parts.count >= 2, parts[0].hasSuffix(".swift"), parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isNumber) }),
+              let number = Int(parts[1]) else { return nil }
+        return (String(parts[0]), number, String(line[r.upperBound...]))
     }
 
     /// Whether a line is part of Swift's source excerpt under a diagnostic.
