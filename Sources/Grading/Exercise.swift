@@ -46,11 +46,18 @@ public struct Exercise<Implementation> {
     public let criterion: Criterion
     /// How closely a candidate must behave like a mistake to be diagnosed as it.
     public let mistakeTolerance: Tolerance
+    /// Mechanical variants of the reference the automatic diagnosis tries besides the
+    /// tensors the probe exposes (an activation swapped, an axis changed…).
+    public let variants: [Variant<Implementation>]
+    /// What a missing gradient means in this exercise (lesson 0's primitives: "give your
+    /// primitive a pullback"); nil for the general advice.
+    public let missingGradientAdvice: String?
 
     public init(
         id: String, title: String, symbol: String, file: String, reference: Implementation,
         mistakes: [Mistake<Implementation>], criterion: Criterion = .matchesReference(.tight),
         mistakeTolerance: Tolerance = Tolerance(atol: 1e-4, rtol: 1e-3),
+        variants: [Variant<Implementation>] = [], missingGradientAdvice: String? = nil,
         probe: @escaping (Implementation) throws -> Outcome
     ) {
         self.id = id
@@ -61,6 +68,8 @@ public struct Exercise<Implementation> {
         self.mistakes = mistakes
         self.criterion = criterion
         self.mistakeTolerance = mistakeTolerance
+        self.variants = variants
+        self.missingGradientAdvice = missingGradientAdvice
         self.probe = probe
     }
 }
