@@ -22,7 +22,8 @@ public struct LessonFixtures: Sendable {
     public static let folder = "Sources/Grading/Fixtures"
     public static func path(lesson n: Int) -> String { "\(folder)/Lesson\(n).json" }
 
-    /// Exercise `id`'s reference outcome and its known mistakes' outcomes.
+    /// Exercise `id`'s reference outcome and its known mistakes' outcomes (with the outputs
+    /// of its variants, keyed `AnyExercise.variantPrefix` + id).
     public func exercise(_ id: String) -> (reference: Outcome, mistakes: [String: Outcome])? {
         guard var all = outcomes[id], let reference = all.removeValue(forKey: "reference") else { return nil }
         return (reference, all)

@@ -34,6 +34,10 @@ public struct Outcome: Sendable, Equatable {
     }
 
     public subscript(_ name: String) -> Entry? { entries.first { $0.name == name } }
+
+    /// What a missing gradient means, unless an exercise says otherwise.
+    public static let missingGradient =
+        "no gradient reached it — the output does not depend on it (is it used?), or the path was cut (a detached tensor, or a new Tensor made from .scalars)"
 }
 
 /// How closely two outcomes must agree: |got − expected| ≤ atol + rtol·|expected|.
@@ -51,10 +55,12 @@ public struct Tolerance: Sendable, CustomStringConvertible {
 extension Outcome {
     /// Nil if `self` matches `expected` entry by entry; otherwise the first difference,
     /// said the way a student can act on: which entry, which position, expected vs got.
-    public func difference(from expected: Outcome, tolerance: Tolerance) -> String? {
+    /// `missingGradientAdvice` follows "∂x is missing: " (lesson 0's primitives say "give
+    /// your primitive a pullback"; elsewhere an unused or detached tensor is likelier).
+    public func difference(from expected: Outcome, tolerance: Tolerance, missingGradientAdvice: String = Outcome.missingGradient) -> String? {
         for want in expected.entries {
             guard let got = self[want.name] else {
-                return "\(want.name) is missing\(want.name.hasPrefix("∂") ? ": no gradient reached it — build the result from tensor ops, or give your primitive a pullback" : "")"
+                return "\(want.name) is missing\(want.name.hasPrefix("∂") ? ": \(missingGradientAdvice)" : "")"
             }
             guard got.shape == want.shape else {
                 return "\(want.name) has shape \(got.shape), expected \(want.shape)"

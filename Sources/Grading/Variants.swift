@@ -25,6 +25,13 @@ public enum TensorChange: Sendable, Hashable {
     /// A square matrix transposed: what using W where Wᵀ belongs gives.
     case transposed(String)
 
+    /// The change a fixture key names ("left-out W_hh"), or nil.
+    public init?(id: String) {
+        if id.hasPrefix("left-out ") { self = .leftOut(String(id.dropFirst("left-out ".count))) }
+        else if id.hasPrefix("transposed ") { self = .transposed(String(id.dropFirst("transposed ".count))) }
+        else { return nil }
+    }
+
     /// The tensor's name, as the probe exposes it.
     public var name: String {
         switch self { case .leftOut(let n), .transposed(let n): n }
@@ -76,5 +83,17 @@ extension Probes {
                 }
             }
         }
+    }
+}
+
+/// Naming variants: ids of variants with the same outputs are joined with " or ".
+public enum Variants {
+    static let sameHere = " or "
+
+    /// The change an id names: a tensor change, or one of `variants`, or several joined.
+    static func change<I>(id: String, variants: [Variant<I>]) -> String {
+        id.components(separatedBy: sameHere).map { one in
+            TensorChange(id: one)?.change ?? variants.first { $0.id == one }?.change ?? one
+        }.joined(separator: " — or, the same here, ")
     }
 }

@@ -14,15 +14,23 @@ public struct Verdict: Sendable, CustomStringConvertible {
     public let next: String
     /// Why the code gave no outcome, when it did not (a crash, a hang, an exit…).
     public let stopped: ProbeReport.Stop?
+    /// The mechanical variant of the reference the code behaves like, when no known mistake
+    /// matched: its id and the change ("b_hh left out (or zero)").
+    public let variant: (id: String, change: String)?
+    /// What else the automatic diagnosis found (a named change of an output, which
+    /// gradients are right, zero or missing), one line each.
+    public let diagnosis: [String]
 
     public init(exercise: String, status: Status, summary: String, mistake: (id: String, title: String, feedback: String)?,
-                next: String, stopped: ProbeReport.Stop? = nil) {
+                next: String, stopped: ProbeReport.Stop? = nil, variant: (id: String, change: String)? = nil, diagnosis: [String] = []) {
         self.exercise = exercise
         self.status = status
         self.summary = summary
         self.mistake = mistake
         self.next = next
         self.stopped = stopped
+        self.variant = variant
+        self.diagnosis = diagnosis
     }
 
     /// The whole message, as the graders and the tutor print it.
@@ -34,6 +42,8 @@ public struct Verdict: Sendable, CustomStringConvertible {
         case .failed: lines.append("✗ \(exercise): \(summary)")
         }
         if let mistake { lines.append("  Known mistake — \(mistake.title). \(mistake.feedback)") }
+        if let variant { lines.append("  What it looks like — your outputs equal the reference's with \(variant.change).") }
+        for line in diagnosis { lines.append("  \(line)") }
         lines.append("  Next: \(next)")
         return lines.joined(separator: "\n")
     }
@@ -66,7 +76,7 @@ extension Exercise {
     public func grade(_ candidate: Implementation) -> Verdict {
         verdict(on: report(candidate), reference: { try probe(reference) }, mistakeOutcome: { id in
             mistakes.first { $0.id == id }.flatMap { try? probe($0.implementation) }
-        })
+        }, variants: { (try? variantOutcomes()) ?? [] })
     }
 
     /// Runs `candidate` on the probe: its outcome, or what it threw.
@@ -85,7 +95,9 @@ extension Exercise {
     /// The verdict on a report, given the reference's outcome and each known mistake's
     /// outcome by id (nil where there is none). The one place a verdict is made: in this
     /// process, in `swift test` and in `tutor check`, so all three say the same.
-    public func verdict(on report: ProbeReport, reference: () throws -> Outcome, mistakeOutcome: (String) -> Outcome?) -> Verdict {
+    /// `variants` gives the outputs of the reference's mechanical variants (see `Diagnosis`).
+    public func verdict(on report: ProbeReport, reference: () throws -> Outcome, mistakeOutcome: (String) -> Outcome?,
+                        variants: () -> [(id: String, change: String, outputs: Outcome)] = { [] }) -> Verdict {
         let where_ = "`\(symbol)` in \(file)"
         let retry = "run `swift run tutor check \(id)`; stuck? `swift run tutor hint \(id)`."
         let got: Outcome
@@ -114,7 +126,8 @@ extension Exercise {
             problem = bad
         } else {
             switch criterion {
-            case .matchesReference(let tolerance): problem = got.difference(from: expected, tolerance: tolerance)
+            case .matchesReference(let tolerance):
+                problem = Diagnosis.mostTelling(got, expected: expected, tolerance: tolerance, missingGradientAdvice: missingGradientAdvice ?? Outcome.missingGradient)
             case .rule(let rule): problem = rule(got, expected)
             }
         }
@@ -126,7 +139,61 @@ extension Exercise {
             return Verdict(exercise: id, status: .failed, summary: problem, mistake: (m.id, m.title, m.feedback),
                            next: "fix \(where_), then \(retry)")
         }
-        return Verdict(exercise: id, status: .failed, summary: problem, mistake: nil, next: "fix \(where_), then \(retry)")
+        let variant = Self.variant(matching: got, expected: expected, variants: variants(), tolerance: mistakeTolerance)
+        var lines: [String] = []
+        if case .matchesReference(let tolerance) = criterion {
+            if variant == nil, let named = Diagnosis.explanation(got, expected: expected, tolerance: tolerance) {
+                lines.append("What it looks like — \(named)\(named.hasSuffix("?") ? "" : ".")")
+            }
+            if let gradients = Diagnosis.gradientLine(got, expected: expected, tolerance: tolerance) { lines.append(gradients) }
+        }
+        return Verdict(exercise: id, status: .failed, summary: problem, mistake: nil, next: "fix \(where_), then \(retry)",
+                       variant: variant.map { ($0.id, $0.change) }, diagnosis: lines)
+    }
+
+    /// The first variant (by id) whose outputs `got`'s outputs match, when they are not the
+    /// reference's outputs.
+    static func variant(matching got: Outcome, expected: Outcome, variants: [(id: String, change: String, outputs: Outcome)],
+                        tolerance: Tolerance) -> (id: String, change: String, outputs: Outcome)? {
+        let outputs = Diagnosis.outputs(got)
+        guard !outputs.entries.isEmpty, !outputs.matches(Diagnosis.outputs(expected), tolerance: tolerance) else { return nil }
+        return variants.sorted { $0.id < $1.id }.first { outputs.matches($0.outputs, tolerance: tolerance) }
+    }
+
+    /// The outputs of the reference's mechanical variants on the probe: with each tensor the
+    /// probe exposes left out (zeroed) and, if it is a square matrix, transposed; and each of
+    /// the exercise's own `variants`. A variant whose outputs are the reference's, or an
+    /// earlier variant's, is left out: it could not be told apart.
+    public func variantOutcomes() throws -> [(id: String, change: String, outputs: Outcome)] {
+        let reference = Diagnosis.outputs(try probe(self.reference))
+        let collector = Probes.NameCollector()
+        _ = try? Probes.$exposure.withValue(.collect(collector)) { try probe(self.reference) }
+        var changes: [TensorChange] = []
+        for (name, shape) in collector.tensors {
+            changes.append(.leftOut(name))
+            if shape.count == 2, shape[0] == shape[1], shape[0] > 1 { changes.append(.transposed(name)) }
+        }
+        var candidates: [(id: String, change: String, run: () throws -> Outcome)] = changes.map { c in
+            (c.id, c.change, { try Probes.$exposure.withValue(.apply(c)) { try probe(self.reference) } })
+        }
+        candidates += variants.map { v in (v.id, v.change, { try probe(v.implementation) }) }
+        var kept: [(id: String, change: String, outputs: Outcome)] = []
+        for c in candidates {
+            guard let outcome = try? c.run() else { continue }
+            let outputs = Diagnosis.outputs(outcome)
+            if outputs.matches(reference, tolerance: mistakeTolerance) { continue }
+            if let same = kept.firstIndex(where: { $0.outputs.matches(outputs, tolerance: mistakeTolerance) }) {
+                kept[same].id += Variants.sameHere + c.id
+                kept[same].change += " — or, the same here, \(c.change)"
+                continue
+            }
+            kept.append((c.id, c.change, outputs))
+        }
+        // A probe must make its tensors afresh on every run, or a variant changes the next run.
+        guard Diagnosis.outputs(try probe(self.reference)).isIdentical(to: reference) else {
+            throw FixtureError("\(id): the reference gives other outputs after the variants ran: the probe exposes a tensor that outlives one run (make it inside the probe)")
+        }
+        return kept.sorted { $0.id < $1.id }
     }
 
     /// A NaN or an infinity where the reference has a number: never right, whatever the
@@ -164,6 +231,40 @@ extension Exercise {
                 problems.append("\(id): known mistake \(m.id) is diagnosed as \(v.mistake?.id ?? "nothing"): \(v.summary)")
             }
         }
+        problems += proveVariants()
+        return problems
+    }
+}
+
+extension Exercise {
+    /// Proves the automatic diagnosis of this exercise: the reference's own outputs name no
+    /// variant, each variant's outputs name that variant (or a known mistake that gives the
+    /// same outputs), and the explicit variants have unique ids.
+    public func proveVariants() -> [String] {
+        var problems: [String] = []
+        let ids = variants.map(\.id)
+        if Set(ids).count != ids.count { problems.append("\(id): a variant id is used twice: \(ids)") }
+        let expected: Outcome, recorded: [(id: String, change: String, outputs: Outcome)]
+        do {
+            expected = try probe(reference)
+            recorded = try variantOutcomes()
+        } catch {
+            return ["\(id): the variants could not be run: \(error)"]
+        }
+        // Not through the verdict (which never diagnoses a pass): straight at the matching.
+        if let v = recorded.first(where: { Diagnosis.outputs(expected).matches($0.outputs, tolerance: mistakeTolerance) }) {
+            problems.append("\(id): the reference's own outputs match the variant \(v.id)")
+        }
+        var mistakeOutcomes: [String: Outcome] = [:]
+        for m in mistakes { mistakeOutcomes[m.id] = try? probe(m.implementation) }
+        for v in recorded {
+            let verdict = self.verdict(on: .outcome(v.outputs), reference: { expected }, mistakeOutcome: { mistakeOutcomes[$0] }, variants: { recorded })
+            if verdict.status == .passed {
+                problems.append("\(id): the variant \(v.id) (\(v.change)) passes the grader")
+            } else if verdict.mistake == nil, verdict.variant?.id != v.id {
+                problems.append("\(id): the variant \(v.id) is diagnosed as \(verdict.variant?.id ?? "nothing")")
+            }
+        }
         return problems
     }
 }
@@ -196,11 +297,22 @@ public struct AnyExercise: Sendable {
         recordOutcomes = {
             [("reference", try exercise.probe(exercise.reference))]
                 + exercise.mistakes.compactMap { m in (try? exercise.probe(m.implementation)).map { (m.id, $0) } }
+                + (try exercise.variantOutcomes()).map { (Self.variantPrefix + $0.id, $0.outputs) }
         }
-        verdictOnRecorded = { report, reference, mistakes in
-            exercise.verdict(on: report, reference: { reference }, mistakeOutcome: { mistakes[$0] })
+        verdictOnRecorded = { report, reference, recorded in
+            exercise.verdict(on: report, reference: { reference }, mistakeOutcome: { recorded[$0] }, variants: {
+                recorded.compactMap { key, outputs in
+                    guard key.hasPrefix(Self.variantPrefix) else { return nil }
+                    let id = String(key.dropFirst(Self.variantPrefix.count))
+                    return (id, Variants.change(id: id, variants: exercise.variants), outputs)
+                }
+            })
         }
     }
+
+    /// Fixture keys of variants start with this ("variant:left-out W_hh"); the rest are
+    /// "reference" and known mistakes' ids.
+    public static let variantPrefix = "variant:"
 
     /// The lesson number ("3" of "3.2").
     public var lesson: Int { Int(id.split(separator: ".").first ?? "") ?? -1 }

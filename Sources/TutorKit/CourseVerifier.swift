@@ -225,6 +225,11 @@ public struct CourseVerifier {
                 let v = g.verdictOnRecorded(.outcome(outcome), fixture.reference, fixture.mistakes)
                 if of == "reference", v.status != .passed {
                     report.problems.append("\(g.id): against the fixtures, the reference does not pass: \(v.summary)")
+                } else if of.hasPrefix(AnyExercise.variantPrefix) {
+                    let variant = String(of.dropFirst(AnyExercise.variantPrefix.count))
+                    if v.status == .passed || (v.mistake == nil && v.variant?.id != variant) {
+                        report.problems.append("\(g.id): against the fixtures, the variant \(variant) is \(v.status == .passed ? "accepted" : "diagnosed as \(v.variant?.id ?? "nothing")")")
+                    }
                 } else if of != "reference", v.status == .passed || v.mistake?.id != of {
                     report.problems.append("\(g.id): against the fixtures, known mistake \(of) is \(v.status == .passed ? "accepted" : "diagnosed as \(v.mistake?.id ?? "nothing")")")
                 }
