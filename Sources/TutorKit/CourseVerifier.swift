@@ -10,11 +10,13 @@ public struct CourseVerifier {
         public var problems: [String] = []
         public var exercises = 0
         public var mistakes = 0
+        /// Mechanical variants of the references the automatic diagnosis can name.
+        public var variants = 0
         public var hints = 0
         public var stubFiles = 0
 
         public var summary: String {
-            "verified \(exercises) exercises, \(mistakes) known mistakes, \(hints) hints, \(stubFiles) stub files"
+            "verified \(exercises) exercises, \(mistakes) known mistakes, \(variants) variants for the diagnosis, \(hints) hints, \(stubFiles) stub files"
         }
     }
 
@@ -212,6 +214,7 @@ public struct CourseVerifier {
             }
             let live: [(of: String, outcome: Outcome)]
             do { live = try g.recordOutcomes() } catch { continue }  // the reference failing is proveEachGrader's to say
+            report.variants += live.filter { $0.of.hasPrefix(AnyExercise.variantPrefix) }.count
             for (of, outcome) in live {
                 let recorded = of == "reference" ? fixture.reference : fixture.mistakes[of]
                 guard let recorded else {
