@@ -35,6 +35,18 @@ public struct Outcome: Sendable, Equatable {
 
     public subscript(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
+    /// What "(weights #2)" in an entry's name means, the first time a student reads it.
+    static func gloss(_ name: String) -> String {
+        guard let r = name.range(of: #"\((weights|inputs) #\d+\)"#, options: .regularExpression) else { return "" }
+        let what = name[r].contains("weights") ? "weights and inputs" : "inputs"
+        return " — \(name[r]) is the grader's \(ordinal(name[r])) set of random \(what); each set is checked on its own"
+    }
+
+    static func ordinal(_ tag: Substring) -> String {
+        let n = Int(tag.filter(\.isNumber)) ?? 0
+        return ["first", "second", "third", "fourth", "fifth"].indices.contains(n - 1) ? ["first", "second", "third", "fourth", "fifth"][n - 1] : "#\(n)"
+    }
+
     /// What a missing gradient means, unless an exercise says otherwise.
     public static let missingGradient =
         "no gradient reached it — the output does not depend on it (is it used?), or the path was cut (a detached tensor, or a new Tensor made from .scalars)"
@@ -77,7 +89,11 @@ extension Outcome {
             if let (i, _) = worst {
                 let wrong = zip(got.values, want.values).filter { g, w in Swift.abs(g - w) > tolerance.atol + tolerance.rtol * Swift.abs(w) }.count
                 let at = want.shape.isEmpty ? "" : " at \(position(i, in: want.shape))"
-                return "\(want.name) differs\(at): expected \(format(want.values[i])), got \(format(got.values[i])) (\(wrong) of \(want.values.count) values off; \(tolerance))"
+                // Codes, counts and sizes are whole numbers: a tolerance means nothing to them.
+                let whole = (want.values + got.values).allSatisfy { $0.isFinite && $0 == $0.rounded() && Swift.abs($0) < 1e7 }
+                let count = want.values.count > 1 ? "\(wrong) of \(want.values.count) values off" : ""
+                let detail = whole ? count : [count, "\(tolerance)"].filter { !$0.isEmpty }.joined(separator: "; ")
+                return "\(want.name) differs\(at): expected \(format(want.values[i])), got \(format(got.values[i]))\(detail.isEmpty ? "" : " (\(detail))")\(Self.gloss(want.name))"
             }
         }
         return nil

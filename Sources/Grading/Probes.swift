@@ -34,10 +34,11 @@ public enum Probes {
         range: ClosedRange<Float> = -2...2
     ) throws -> Outcome {
         var outcome = Outcome()
-        for seed in seeds {
+        for (n, seed) in seeds.enumerated() {
             let xs = inputs.enumerated().map { i, spec in input(spec.shape, seed: seed &* 1000 &+ UInt64(i), range) }
+            expose(zip(inputs, xs).map { ($0.name, $1) })
             let y = try f(xs)
-            let suffix = seeds.count > 1 ? " (inputs #\(seed))" : ""
+            let suffix = seeds.count > 1 ? " (inputs #\(n + 1))" : ""
             try record(y, as: "output\(suffix)", gradientsOf: zip(inputs, xs).map { ("\($0.name)\(suffix)", $1) }, into: &outcome)
         }
         return outcome

@@ -109,8 +109,11 @@ extension Exercise {
                            summary: "Write \(where_) (lesson: Lessons/Lesson\(lesson)/README.md); stuck? `swift run tutor hint \(id)`.\(waits)", mistake: nil,
                            next: "when it is written, `swift run tutor check \(id)` grades it.")
         case .threw(let message, let tensorError):
+            // Operators (+, *) cannot know the caller's line: their errors start with the op.
+            let located = message.range(of: #"^[^ :]+\.swift:\d+: "#, options: .regularExpression) != nil
+            let which = located ? "fix that line of \(where_)" : "find the operator in \(where_) whose shapes are the ones above (an operator cannot name its line; `print(x.shape)` before it shows which)"
             return Verdict(exercise: id, status: .failed, summary: "your code threw \(tensorError ? "" : "an error: ")\(message)", mistake: nil,
-                           next: tensorError ? "fix that line of \(where_) (the shapes above say what each side holds), then \(retry)" : "fix \(where_), then \(retry)")
+                           next: tensorError ? "\(which), then \(retry)" : "fix \(where_), then \(retry)")
         case .stopped(let summary, let next, let kind):
             return Verdict(exercise: id, status: .failed, summary: summary, mistake: nil, next: next, stopped: kind)
         case .outcome(let outcome):

@@ -135,3 +135,35 @@ final class DiagnosisTests: XCTestCase {
         }
     }
 }
+
+/// The plain parts of a verdict: whole numbers without a tolerance, what "(weights #2)"
+/// means, and where an operator's error points.
+final class VerdictWordingTests: XCTestCase {
+    func testWholeNumbersAreComparedWithoutATolerance() {
+        var want = Outcome(), got = Outcome()
+        want.record("codes", [97, 98, 99])
+        got.record("codes", [97, 98, 100])
+        let d = got.difference(from: want, tolerance: .tight) ?? ""
+        XCTAssertTrue(d.hasPrefix("codes differs at [2]: expected 99, got 100 (1 of 3 values off)"), d)
+        XCTAssertFalse(d.contains("tolerance"), d)
+        var real = Outcome()
+        real.record("codes", [97, 98, 99.5])
+        XCTAssertTrue(real.difference(from: want, tolerance: .tight)?.contains("tolerance") == true, "fractions keep the tolerance")
+    }
+
+    func testASetNumberIsExplained() {
+        var want = Outcome(), got = Outcome()
+        want.record("output (weights #2)", [0.5, 1.5])
+        got.record("output (weights #2)", [0.5, 1.25])
+        let d = got.difference(from: want, tolerance: .tight) ?? ""
+        XCTAssertTrue(d.hasSuffix("(weights #2) is the grader's second set of random weights and inputs; each set is checked on its own"), d)
+    }
+
+    func testAnOperatorsErrorSaysHowToFindItsLine() {
+        let e = DiagnosisTests.exercise()
+        let unlocated = e.verdict(on: .threw("+: shapes [2, 3] and [4] cannot broadcast", tensorError: true), reference: { Outcome() }, mistakeOutcome: { _ in nil })
+        XCTAssertTrue(unlocated.next.hasPrefix("find the operator in `scan(_:_:_:)`"), unlocated.next)
+        let located = e.verdict(on: .threw("Scan.swift:12: matmul: [2, 3] × [4, 3]: inner sizes 3 and 4 differ", tensorError: true), reference: { Outcome() }, mistakeOutcome: { _ in nil })
+        XCTAssertTrue(located.next.hasPrefix("fix that line of `scan(_:_:_:)`"), located.next)
+    }
+}
