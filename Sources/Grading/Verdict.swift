@@ -144,12 +144,14 @@ extension Exercise {
         }
         let variant = Self.variant(matching: got, expected: expected, variants: variants(), tolerance: mistakeTolerance)
         var lines: [String] = []
-        if case .matchesReference(let tolerance) = criterion {
-            if variant == nil, let named = Diagnosis.explanation(got, expected: expected, tolerance: tolerance) {
-                lines.append("What it looks like — \(named)\(named.hasSuffix("?") ? "" : ".")")
-            }
-            if let gradients = Diagnosis.gradientLine(got, expected: expected, tolerance: tolerance) { lines.append(gradients) }
+        // A rule's outcome (a training run's losses, a signal's statistics) is compared the
+        // way mistakes are: a loss curve that is the reference's halved says so too.
+        let tolerance: Tolerance
+        if case .matchesReference(let t) = criterion { tolerance = t } else { tolerance = mistakeTolerance }
+        if variant == nil, let named = Diagnosis.explanation(got, expected: expected, tolerance: tolerance) {
+            lines.append("What it looks like — \(named)\(named.hasSuffix("?") ? "" : ".")")
         }
+        if let gradients = Diagnosis.gradientLine(got, expected: expected, tolerance: tolerance) { lines.append(gradients) }
         return Verdict(exercise: id, status: .failed, summary: problem, mistake: nil, next: "fix \(where_), then \(retry)",
                        variant: variant.map { ($0.id, $0.change) }, diagnosis: lines)
     }

@@ -123,6 +123,23 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertNil(e.grade(e.reference).variant)
     }
 
+    func testARuleExercisesNumbersAreNamedToo() {
+        // A training rule that compares the recorded losses step by step.
+        typealias Train = () -> [Float]
+        let e = Exercise<Train>(
+            id: "9.8", title: "A loop", symbol: "train()", file: "Lessons/Lesson9/Train.swift", reference: { [4, 2, 1, 0.5] },
+            mistakes: [Mistake("no-learning", "flat", feedback: "Step.") { [4, 4, 4, 4] }, Mistake("other", "other", feedback: "x") { [1, 2, 3, 4] }],
+            criterion: .rule { got, want in got.difference(from: want, tolerance: Tolerance(atol: 1e-4, rtol: 0)) }
+        ) { f in
+            var o = Outcome()
+            o.record("losses", f())
+            return o
+        }
+        let v = e.grade { [2, 1, 0.5, 0.25] }
+        XCTAssertTrue(v.description.contains("What it looks like — losses is the reference's ÷ 2"), "\(v)")
+        XCTAssertTrue(e.grade { [4, 2, 1, 0.5] }.status == .passed)
+    }
+
     func testAProbeThatExposesATensorItKeepsIsRefused() {
         XCTAssertThrowsError(try Self.exercise(exposeAStaticTensor: true).variantOutcomes()) { error in
             XCTAssertTrue("\(error)".contains("outlives one run"), "\(error)")
