@@ -53,9 +53,15 @@ public struct Progress: Codable, Equatable, Sendable {
         set { exercises[id] = newValue }
     }
 
-    /// The first exercise (in course order) that does not pass yet.
+    /// The exercise the student is on: the first that does not pass at or after the one
+    /// checked last (so that passing 3.2 points at 3.3, not at an old 1.1 left failing),
+    /// else the first that does not pass at all. Nothing checked yet: the first not passing.
     public func current(in catalog: Catalog) -> ExerciseInfo? {
-        catalog.exercises.first { self[$0.id].status != .passing }
+        let open = { (e: ExerciseInfo) in self[e.id].status != .passing }
+        let last = catalog.exercises.indices.filter { self[catalog.exercises[$0].id].lastChecked != nil }
+            .max { self[catalog.exercises[$0].id].lastChecked! < self[catalog.exercises[$1].id].lastChecked! }
+        if let last, let e = catalog.exercises[last...].first(where: open) { return e }
+        return catalog.exercises.first(where: open)
     }
 }
 

@@ -345,6 +345,41 @@ final class TutorTests: XCTestCase {
         XCTAssertNil(p.current(in: catalog))
     }
 
+    func testCurrentExerciseFollowsTheOneCheckedLast() throws {
+        let catalog = try Catalog.load(root: try makeCourse())
+        var p = Progress()
+        // 7.1 left failing, 7.2 checked (and failing) since: the student is on 7.2.
+        p["7.1"].status = .failing
+        p["7.1"].lastChecked = Date(timeIntervalSince1970: 100)
+        p["7.2"].status = .failing
+        p["7.2"].lastChecked = Date(timeIntervalSince1970: 200)
+        XCTAssertEqual(p.current(in: catalog)?.id, "7.2")
+        // 7.2 passes now: nothing open after it, so back to the first still open.
+        p["7.2"].status = .passing
+        XCTAssertEqual(p.current(in: catalog)?.id, "7.1")
+        // 7.1 checked last: it is current.
+        p["7.1"].lastChecked = Date(timeIntervalSince1970: 300)
+        XCTAssertEqual(p.current(in: catalog)?.id, "7.1")
+    }
+
+    func testWatchChecksTheExercisesOfTheFileSaved() throws {
+        let catalog = try Catalog.load(root: try makeCourse())
+        let file = try XCTUnwrap(catalog.exercise("7.1")).path  // 7.1 and 7.2 share it
+        var p = Progress()
+        p["7.1"].status = .passing
+        p["7.1"].lastChecked = Date()
+        // A save checks the saved file's exercises that are still open.
+        XCTAssertEqual(WatchCommand.exercises(savedIn: [file], catalog: catalog, progress: p).map(\.id), ["7.2"])
+        // All of them pass: a save checks them all again (the student is changing working code).
+        p["7.2"].status = .passing
+        XCTAssertEqual(WatchCommand.exercises(savedIn: [file], catalog: catalog, progress: p).map(\.id), ["7.1", "7.2"])
+        // A file with no exercise: the current one (none: everything passes).
+        p["7.2"].status = .failing
+        XCTAssertEqual(WatchCommand.exercises(savedIn: ["Lessons/Lesson7/Helpers.swift"], catalog: catalog, progress: p).map(\.id), ["7.2"])
+        p["7.2"].status = .passing
+        XCTAssertEqual(WatchCommand.exercises(savedIn: ["Lessons/Lesson7/Helpers.swift"], catalog: catalog, progress: p).map(\.id), [])
+    }
+
     // MARK: - Build errors
 
     func testBuildErrorsAreFilteredDedupedAndRelative() {

@@ -7,7 +7,7 @@ struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Re-check the current exercise whenever a lesson file is saved (Ctrl-C stops).",
-        discussion: "The current exercise is the first one not passing; when it passes, watch moves on to the next."
+        discussion: "A save re-checks the exercises of the file saved (those not passing yet, else all of them); a save in a file with no exercise re-checks the current one: the first not passing after the one checked last."
     )
 
     @Option(help: ArgumentHelp("Seconds before the grader is stopped as hung.", valueName: "seconds"))
@@ -29,13 +29,14 @@ struct WatchCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 1)
             let changed = saves.poll(Self.modificationTimes(root: session.root))
             guard !changed.isEmpty else { continue }
-            guard let current = session.progress.load().current(in: session.catalog) else {
+            let toCheck = Self.exercises(savedIn: changed, catalog: session.catalog, progress: session.progress.load())
+            guard !toCheck.isEmpty else {
                 print(s.green("Every exercise passes.") + " Nothing left to watch; Ctrl-C stops.")
                 continue
             }
-            print("\n" + s.dim("\(changed.joined(separator: ", ")) changed: checking \(current.id)…"))
+            print("\n" + s.dim("\(changed.joined(separator: ", ")) changed: checking \(toCheck.map(\.id).joined(separator: ", "))…"))
             do {
-                try Checker(session: session, timeout: timeout).check([current])
+                try Checker(session: session, timeout: timeout).check(toCheck)
             } catch let error as TutorError {
                 print("error: \(error)")
             }
@@ -43,6 +44,18 @@ struct WatchCommand: ParsableCommand {
             // from what the last poll saw, so the next poll checks again.
             announce(session)
         }
+    }
+
+    /// What a save re-checks: the exercises of the saved files that do not pass yet, else
+    /// all of them (a passing exercise edited again is checked again); when the saved files
+    /// hold no exercise (or many were saved at once, as by a `git checkout`), the current one.
+    static func exercises(savedIn changed: [String], catalog: Catalog, progress: Progress) -> [ExerciseInfo] {
+        let saved = catalog.exercises.filter { changed.contains($0.path) }
+        if !saved.isEmpty, Set(saved.map(\.path)).count <= 2 {
+            let open = saved.filter { progress[$0.id].status != .passing }
+            return open.isEmpty ? saved : open
+        }
+        return progress.current(in: catalog).map { [$0] } ?? []
     }
 
     /// The lesson files as last seen; each poll says which changed since.
