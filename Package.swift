@@ -5,7 +5,8 @@ import Foundation
 
 /// The lessons that exist. Each N has a module `LessonN` (Lessons/LessonN: what the
 /// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
-/// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts.
+/// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts, and a
+/// scratch pad `PlayN` (Play/LessonN/main.swift) that `tutor play N` runs.
 let lessons = [0, 1, 2, 3]
 
 /// The core is compiled with optimization even in debug builds: `swift test`
@@ -43,6 +44,8 @@ let lessonTargets: [Target] = lessons.flatMap { n -> [Target] in
         .target(name: "Solution\(n)", dependencies: ["Autograd"], path: "Sources/Solutions/Lesson\(n)"),
         .executableTarget(name: "Experiment\(n)", dependencies: [.target(name: "Lesson\(n)"), "Autograd", "Plots", "ExperimentKit"],
                           path: "Sources/Experiments/Lesson\(n)"),
+        // `tutor play N`: the student's scratch pad, Play/LessonN/main.swift.
+        .executableTarget(name: "Play\(n)", dependencies: [.target(name: "Lesson\(n)"), "Autograd"], path: "Play/Lesson\(n)"),
     ]
 }
 

@@ -119,8 +119,9 @@ public struct BuildErrors {
 
     /// "Lessons/Lesson0/Sigmoid.swift" or "Lessons/Lesson0/Sigmoid.swift and Sources/…".
     public var whereText: String {
-        let lessonFiles = files.filter { $0.hasPrefix("Lessons/") }
-        let others = files.filter { !$0.hasPrefix("Lessons/") }
+        // The student's own files: the lessons and the scratch pads.
+        let lessonFiles = files.filter { $0.hasPrefix("Lessons/") || $0.hasPrefix("Play/") }
+        let others = files.filter { !$0.hasPrefix("Lessons/") && !$0.hasPrefix("Play/") }
         var parts: [String] = []
         if !lessonFiles.isEmpty { parts.append(lessonFiles.joined(separator: ", ")) }
         if !others.isEmpty { parts.append("\(others.joined(separator: ", "))\(lessonFiles.isEmpty ? " (outside the lesson files: if you did not change it, please report it)" : "")") }

@@ -12,7 +12,7 @@ public struct TutorCommand: ParsableCommand {
             fill in the stubs, and run `swift run tutor check N` until every exercise passes.
             """,
         subcommands: [
-            ListCommand.self, HintCommand.self, CheckCommand.self, WatchCommand.self, RunCommand.self,
+            ListCommand.self, HintCommand.self, CheckCommand.self, WatchCommand.self, RunCommand.self, PlayCommand.self,
             ResetCommand.self, SolutionCommand.self, QuestionsCommand.self, PublishCommand.self, VerifyCommand.self,
         ],
         defaultSubcommand: ListCommand.self

@@ -39,7 +39,7 @@ final class HostileLessonTests: XCTestCase {
     /// hostile lines in published lessons 0 and 1, and builds.
     override class func setUp() {
         super.setUp()
-        let copy = "mkdir -p \"$1\" && rm -rf \"$1/Sources\" \"$1/Tests\" \"$1/Lessons\" && cp -Rp Package.swift Sources Tests Lessons \"$1\"/ && (cp -p Package.resolved \"$1\"/ 2>/dev/null || true)"
+        let copy = "mkdir -p \"$1\" && rm -rf \"$1/Sources\" \"$1/Tests\" \"$1/Lessons\" \"$1/Play\" && cp -Rp Package.swift Sources Tests Lessons Play \"$1\"/ && (cp -p Package.resolved \"$1\"/ 2>/dev/null || true)"
         setUpError = nil
         do {
             let r = try Subprocess.run(["/bin/sh", "-c", copy, "sh", scratch.path], in: root)
@@ -96,6 +96,34 @@ final class HostileLessonTests: XCTestCase {
         ("1.1", "has NaN"),
         ("1.3", "running (`/bin/sleep 1004`"),
     ]
+
+    /// `tutor play 0` in the scratch course (whose lesson 0 is published): the scratch pad
+    /// runs with the student's lesson code; a compile error names its line as the student's
+    /// own file; a crash is one line naming the scratch pad.
+    func testPlayRunsTheScratchPadWithTheLessonCode() throws {
+        try scratchReady()
+        let pad = Self.scratch.appendingPathComponent(PlayCommand.path(lesson: 0))
+        let original = try String(contentsOf: pad, encoding: .utf8)
+        defer { try? original.write(to: pad, atomically: true, encoding: .utf8) }
+
+        try "import Autograd\nimport Lesson0\nprint(\"squared:\", try Lesson0.square(Tensor([3, 4])).scalars)\n".write(to: pad, atomically: true, encoding: .utf8)
+        let ran = try tutor(["play", "0"])
+        XCTAssertTrue(ran.succeeded, ran.output)
+        XCTAssertTrue(ran.output.contains("squared: [9.0, 16.0]"), ran.output)
+
+        try "import Lesson0\nlet n: Int = \"three\"\n".write(to: pad, atomically: true, encoding: .utf8)
+        let broken = try tutor(["play", "0"])
+        XCTAssertFalse(broken.succeeded)
+        XCTAssertTrue(broken.output.contains("Play/Lesson0/main.swift:2"), broken.output)
+        XCTAssertFalse(broken.output.contains("outside the lesson files"), "the scratch pad is the student's own file: \(broken.output)")
+
+        try "let xs = [1]\nprint(xs[CommandLine.arguments.count + 4])\n".write(to: pad, atomically: true, encoding: .utf8)
+        let crashed = try tutor(["play", "0"])
+        XCTAssertFalse(crashed.succeeded)
+        let line = crashed.output.split(separator: "\n").first { $0.contains("crashed") }.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("lesson 0's scratch pad (Play/Lesson0/main.swift) crashed"), crashed.output)
+        XCTAssertTrue(line.contains("Index out of range"), line)
+    }
 
     func testHostileLessonsFailInSwiftTestAndTutorCheck() throws {
         try scratchReady()

@@ -34,7 +34,12 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let n = try session.catalog.lesson(for: lesson).lesson
-        let product = "Experiment\(n)"
+        try Self.buildAndRun(product: "Experiment\(n)", arguments: (full ? ["--full"] : []) + extra, what: "experiment", lesson: n, session: session)
+    }
+
+    /// Builds `product` (a lesson's experiment or scratch pad) with the student's code and
+    /// runs it on the terminal; a build error names the file and line, a crash one line.
+    static func buildAndRun(product: String, arguments: [String], what: String, lesson n: Int, session: Session) throws {
         try session.requireLessonFiles()
         print(session.style.dim("Building \(product) (swift build --product \(product))…"))
         Terminal.flush()
@@ -51,12 +56,12 @@ struct RunCommand: ParsableCommand {
         Terminal.flush()
         // Standard error is collected (the drawing goes to standard output): after a trap
         // the runtime's 60-line report becomes one line naming the exercise.
-        let result = try Subprocess.run([executable] + (full ? ["--full"] : []) + extra, captureOutput: false, captureStandardError: true,
+        let result = try Subprocess.run([executable] + arguments, captureOutput: false, captureStandardError: true,
                                         environment: ["UNROLLED_ROOT": session.root.path,
                                                       "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"])
         switch result.termination {
         case .signalled(let signal):
-            throw TutorError.commandFailed(Self.crashSummary(result.output, signal: signal, lesson: n, session: session))
+            throw TutorError.commandFailed(Self.crashSummary(result.output, signal: signal, lesson: n, what: what, session: session))
         default:
             if !result.output.isEmpty { FileHandle.standardError.write(Data(result.output.utf8)) }
             if case .exited(let code) = result.termination, code != 0 { throw ExitCode(code) }
@@ -64,7 +69,7 @@ struct RunCommand: ParsableCommand {
     }
 
     /// "lesson 1's experiment crashed in exercise 1.4 (…): Fatal error: …, in … at Lessons/…:12:5".
-    static func crashSummary(_ output: String, signal: Int32, lesson n: Int, session: Session) -> String {
+    static func crashSummary(_ output: String, signal: Int32, lesson n: Int, what: String = "experiment", session: Session) -> String {
         let line = Isolation.crashLine(output, signal: signal)
         var exercise: ExerciseInfo?
         if let r = line.range(of: " at Lessons/") {
@@ -75,6 +80,6 @@ struct RunCommand: ParsableCommand {
         }
         let which = exercise.map { " in exercise \($0.id) (`\($0.symbol)`)" } ?? ""
         let next = exercise.map { "fix it, and `swift run tutor check \($0.id)` grades it" } ?? "`swift run tutor check \(n)` grades each exercise on its own"
-        return "lesson \(n)'s experiment crashed\(which): \(line). Next: \(next)."
+        return "lesson \(n)'s \(what) crashed\(which): \(line). Next: \(next)."
     }
 }
