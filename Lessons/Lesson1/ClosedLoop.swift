@@ -48,8 +48,8 @@ public struct Eigenvalue: Equatable, CustomStringConvertible {
     }
 }
 
-/// The two eigenvalues of a 2×2 real matrix a = [[p, q], [r, s]], from its trace and
-/// determinant: λ = m ± √(m² − det) with m = (p + s)/2, det = p·s − q·r.
+/// The two eigenvalues of a 2×2 real matrix a = [[p, q], [u, v]], from its trace and
+/// determinant: λ = m ± √(m² − det) with m = (p + v)/2, det = p·v − q·u.
 /// When m² − det < 0 they are the complex pair m ± i·√(det − m²).
 /// Returns [the one with +, the one with −].
 public func eigenvalues2x2(_ a: Tensor) throws -> [Eigenvalue] {
