@@ -89,7 +89,7 @@ let package = Package(
         // The graders a student runs: `swift test --filter Lesson3`.
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
         // Tests of the core, and of the graders against the reference solutions.
-        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots"]),
+        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots", "ExperimentKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,9 +2,22 @@ import Autograd
 import Foundation
 import Plots
 
-/// What every lesson's experiment shares: its options (`--full`, `--seed N`), sections
-/// that survive an unfinished or failing exercise, saved plots, and timing.
+/// What every lesson's experiment shares: its options (`--full`, `--seed N`, `--part NAME`),
+/// sections that survive an unfinished or failing exercise, saved plots, and timing.
 public struct Experiment {
+    /// One part of a lesson's experiment, by the name `--part` takes: what it shows, and
+    /// the parts whose results it needs (they run first, even when not asked for).
+    public struct Part: Sendable {
+        public let name: String
+        public let about: String
+        public let needs: [String]
+        public init(_ name: String, _ about: String, needs: [String] = []) {
+            self.name = name
+            self.about = about
+            self.needs = needs
+        }
+    }
+
     /// The lesson number, for messages.
     public let lesson: Int
     /// Whether `--full` was given: more seeds, longer training.
@@ -13,13 +26,18 @@ public struct Experiment {
     public let seed: UInt64
     /// Other arguments, for the lesson to read (a text file, say).
     public let arguments: [String]
+    /// The lesson's parts, in order.
+    public let parts: [Part]
+    /// The parts that run: all of them, or those asked for with `--part` and what they need.
+    public let running: Set<String>
     private let start = Date()
 
-    /// Reads the options from the command line; an unknown option ends the program with a
-    /// one-line error.
-    public init(lesson: Int, commandLine: [String] = Array(CommandLine.arguments.dropFirst())) {
+    /// Reads the options from the command line; an unknown option or part ends the program
+    /// with a one-line error. `options` describes the lesson's own options, for `--help`.
+    public init(lesson: Int, parts: [Part], options: String = "", commandLine: [String] = Array(CommandLine.arguments.dropFirst())) {
         self.lesson = lesson
-        var full = false, seed: UInt64 = 0, rest: [String] = []
+        self.parts = parts
+        var full = false, seed: UInt64 = 0, rest: [String] = [], asked: [String] = []
         var i = 0
         while i < commandLine.count {
             switch commandLine[i] {
@@ -30,8 +48,12 @@ public struct Experiment {
                 }
                 seed = s
                 i += 1
+            case "--part":
+                guard i + 1 < commandLine.count else { Experiment.fail("--part needs a name: \(parts.map(\.name).joined(separator: ", "))") }
+                asked += commandLine[i + 1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                i += 1
             case "-h", "--help":
-                print("usage: swift run tutor run \(lesson) [--full] [--seed N]")
+                print(Self.help(lesson: lesson, parts: parts, options: options))
                 exit(0)
             default: rest.append(commandLine[i])
             }
@@ -40,6 +62,39 @@ public struct Experiment {
         self.full = full
         self.seed = seed
         self.arguments = rest
+        do {
+            running = try Self.running(asked, parts: parts)
+        } catch {
+            Experiment.fail("\(error)")
+        }
+    }
+
+    /// The usage text: the options, then each part with what it shows.
+    public static func help(lesson: Int, parts: [Part], options: String) -> String {
+        var lines = ["usage: swift run tutor run \(lesson) [--full] [--seed N] [--part NAME[,NAME…]]\(options.isEmpty ? "" : " [-- \(options)]")", "",
+                     "  --full       the full-size experiment (more seeds, longer training)",
+                     "  --seed N     the seed every random draw starts from (default 0)",
+                     "  --part NAME  run only these parts (and the parts they need); the parts:"]
+        let width = parts.map(\.name.count).max() ?? 0
+        for p in parts {
+            let needs = p.needs.isEmpty ? "" : " (needs \(p.needs.joined(separator: ", ")))"
+            lines.append("      \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.about)\(needs)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The parts to run for the names asked for: every part when none is, else the parts
+    /// asked for and, before them, the parts they need. An unknown name throws.
+    public static func running(_ asked: [String], parts: [Part]) throws -> Set<String> {
+        guard !asked.isEmpty else { return Set(parts.map(\.name)) }
+        var result = Set<String>(), queue = asked
+        while let name = queue.popLast() {
+            guard let p = parts.first(where: { $0.name == name }) else {
+                throw ExperimentError("lesson experiment has no part \"\(name)\"; its parts are \(parts.map(\.name).joined(separator: ", "))")
+            }
+            if result.insert(name).inserted { queue += p.needs }
+        }
+        return result
     }
 
     /// Prints a one-line error and exits non-zero.
@@ -56,8 +111,12 @@ public struct Experiment {
     /// Runs one part of the experiment. An exercise that is not written yet, or that
     /// throws, skips this part with a message saying why and what to do; the rest runs.
     /// Returns whether the part completed.
+    /// `name` is the part's name in `parts`: a part that `--part` did not ask for (and no
+    /// asked-for part needs) is skipped without a word.
     @discardableResult
-    public func part(_ title: String, uses exercises: [String], _ body: () throws -> Void) -> Bool {
+    public func part(_ name: String, _ title: String, uses exercises: [String], _ body: () throws -> Void) -> Bool {
+        precondition(parts.contains { $0.name == name }, "part \(name) is not in the lesson's list of parts")
+        guard running.contains(name) else { return false }
         section(title)
         do {
             try body()
@@ -88,4 +147,10 @@ public struct Experiment {
     public func finish() {
         print(String(format: "\nDone in %.1f s.", elapsed))
     }
+}
+
+/// A bad option, in one line.
+public struct ExperimentError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -9,7 +9,12 @@ import Plots
 //   2. the gradient checker finds a planted bug, and checks the student's sigmoid;
 //   3. the student's softmax on logits that overflow a naive one.
 
-let experiment = Experiment(lesson: 0)
+let experiment = Experiment(lesson: 0, parts: [
+    .init("line", "fitLine at several learning rates: where gradient descent stops converging"),
+    .init("checker", "the gradient checker finds a planted bug"),
+    .init("sigmoid", "the gradient checker on your sigmoid"),
+    .init("softmax", "your softmax on logits that overflow a naive one"),
+])
 
 // MARK: - 1. Learning rates
 
@@ -18,7 +23,7 @@ var rng = RNG(seed: 100 + experiment.seed)
 let xs = (0..<24).map { _ in rng.uniform(-2, 2) }
 let ys = xs.map { 2 * $0 - 1 + 0.1 * rng.normal() }
 
-experiment.part("Fitting a line at several learning rates", uses: ["0.4"]) {
+experiment.part("line", "Fitting a line at several learning rates", uses: ["0.4"]) {
     // The loss is a quadratic bowl in (w, b); its curvature (the Hessian) is constant:
     // H = 2·[[mean x², mean x], [mean x, 1]]. Gradient descent is stable iff lr < 2/λmax.
     let n = Float(xs.count)
@@ -45,7 +50,7 @@ experiment.part("Fitting a line at several learning rates", uses: ["0.4"]) {
 
 // MARK: - 2. The gradient checker
 
-experiment.part("The gradient checker finds a planted bug", uses: []) {
+experiment.part("checker", "The gradient checker finds a planted bug", uses: []) {
     // softplus(x) = log(1 + eˣ), whose derivative is σ(x); the pullback below is wrong by
     // 3% in element 5 only.
     func plantedSoftplus(_ x: Tensor) throws -> Tensor {
@@ -60,7 +65,7 @@ experiment.part("The gradient checker finds a planted bug", uses: []) {
     print("planted bug (element 5 of 8, 3% off): \(report)")
 }
 
-experiment.part("The gradient checker on your sigmoid", uses: ["0.1"]) {
+experiment.part("sigmoid", "The gradient checker on your sigmoid", uses: ["0.1"]) {
     var r = RNG(seed: 8)
     let x = Tensor.uniform([3, 5], -4, 4, rng: &r)
     let report = try gradCheck([x]) { try Lesson0.sigmoid($0[0]) }
@@ -69,7 +74,7 @@ experiment.part("The gradient checker on your sigmoid", uses: ["0.1"]) {
 
 // MARK: - 3. Softmax at the edges of Float
 
-experiment.part("Your softmax on large logits", uses: ["0.3"]) {
+experiment.part("softmax", "Your softmax on large logits", uses: ["0.3"]) {
     let logits = try Tensor([[1, 2, 3], [100, 101, 102], [1000, 1001, 1002], [-1000, -999, -998]])
     let p = try Lesson0.softmax(logits)
     let naive = try logits.exp() / logits.exp().sum(axis: -1, keepDims: true)

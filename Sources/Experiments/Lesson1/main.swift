@@ -13,7 +13,13 @@ import Plots
 //   5. two frequencies (f = 1 and 0.5) with 2 and 4 hidden units, 30 epochs.
 // `--full`: five seeds, 20 epochs for one frequency and 60 for two.
 
-let experiment = Experiment(lesson: 1)
+let experiment = Experiment(lesson: 1, parts: [
+    .init("signals", "sums of sinusoids with random phases"),
+    .init("prediction", "next-step prediction with 1, 2 and 4 hidden units"),
+    .init("generation", "free-running generation after a prefix", needs: ["prediction"]),
+    .init("loops", "the closed loops and their eigenvalues", needs: ["prediction"]),
+    .init("two-frequencies", "two frequencies with 2 and 4 hidden units"),
+])
 let seeds = experiment.full ? (0..<5).map { experiment.seed + UInt64($0) } : [experiment.seed]
 let epochs = experiment.full ? 20 : 5
 let twoFrequencyEpochs = experiment.full ? 60 : 30
@@ -21,7 +27,7 @@ let hiddenSizes = [1, 2, 4]
 
 // MARK: - 1. The signals
 
-experiment.part("The signals: sums of sinusoids with random phases", uses: ["1.1"]) {
+experiment.part("signals", "The signals: sums of sinusoids with random phases", uses: ["1.1"]) {
     var rng = RNG(seed: experiment.seed)
     let one = try sinusoids(count: 3, rng: &rng)
     let two = try sinusoids(count: 2, frequencies: [1, 0.5], rng: &rng)
@@ -44,7 +50,7 @@ experiment.part("The signals: sums of sinusoids with random phases", uses: ["1.1
 var single: [UInt64: SignalSet] = [:]
 var runs: [Run] = []  // one per hidden size and seed, in that order
 
-experiment.part("Next-step prediction with 1, 2 and 4 hidden units (\(epochs) epochs)", uses: ["1.1", "1.2", "1.3", "1.4", "1.5"]) {
+experiment.part("prediction", "Next-step prediction with 1, 2 and 4 hidden units (\(epochs) epochs)", uses: ["1.1", "1.2", "1.3", "1.4", "1.5"]) {
     for seed in seeds {
         let data = try SignalSet(frequencies: [1], seed: seed)
         single[seed] = data
@@ -99,7 +105,7 @@ experiment.part("Next-step prediction with 1, 2 and 4 hidden units (\(epochs) ep
 
 // MARK: - 3. Free-running generation
 
-experiment.part("Free-running generation: 100 steps on the model's own output", uses: ["1.6"]) {
+experiment.part("generation", "Free-running generation: 100 steps on the model's own output", uses: ["1.6"]) {
     guard !runs.isEmpty, let data = single[seeds[0]] else { print("Needs the trained models of the part above."); return }
     print("Each model reads the first 20 samples of 100 fresh signals, then feeds its")
     print("output back in for 100 steps. The MSE compares with the true continuation")
@@ -127,7 +133,7 @@ experiment.part("Free-running generation: 100 steps on the model's own output", 
 
 // MARK: - 4. The closed loop
 
-experiment.part("The closed loop h' = A·h + c and its eigenvalues", uses: ["1.7", "1.8"]) {
+experiment.part("loops", "The closed loop h' = A·h + c and its eigenvalues", uses: ["1.7", "1.8"]) {
     guard !runs.isEmpty else { print("Needs the trained models of part 2."); return }
     print("The signal turns by 2π/10 = 0.6283 rad a step (period: 10 steps). Each")
     print("eigenvalue λ of A scales its part of the state by |λ| and turns it by its")
@@ -180,7 +186,7 @@ func printSeedSummary() {
 // MARK: - 5. Two frequencies
 
 experiment.part(
-    "Two frequencies: f = 1 and 0.5 (periods 10 and 20 steps), \(twoFrequencyEpochs) epochs",
+    "two-frequencies", "Two frequencies: f = 1 and 0.5 (periods 10 and 20 steps), \(twoFrequencyEpochs) epochs",
     uses: ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
 ) {
     var two: [Run] = []

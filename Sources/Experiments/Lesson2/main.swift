@@ -14,13 +14,20 @@ import Plots
 // `--full`: 300 epochs, ten seeds, two seeds per alphabet and hidden size.
 // The default run takes about 45 s on 2 cores, `--full` about 4 minutes.
 
-let experiment = Experiment(lesson: 2)
+let experiment = Experiment(lesson: 2, parts: [
+    .init("symbols", "symbols, integer codes and one-hot vectors"),
+    .init("training", "training to copy and to reverse (alphabet 3, length 10)"),
+    .init("curves", "loss and accuracy while training", needs: ["training"]),
+    .init("seeds", "the same training from other seeds"),
+    .init("lengths", "lengths 2 … 20 for the models trained on length 10", needs: ["training"]),
+    .init("alphabets", "bigger alphabets: how many hidden units copying needs"),
+])
 let epochs = experiment.full ? 300 : 100
 let seed = experiment.seed
 
 // MARK: - 1. Symbols, codes, one-hot
 
-experiment.part("Symbols, integer codes and one-hot vectors", uses: ["2.1", "2.2"]) {
+experiment.part("symbols", "Symbols, integer codes and one-hot vectors", uses: ["2.1", "2.2"]) {
     var rng = RNG(seed: seed)
     let sequences = randomSequences(count: 1000, length: 10, alphabet: letters(3), rng: &rng)
     let (alphabet, codes) = try integerCodes(sequences)
@@ -42,7 +49,7 @@ experiment.part("Symbols, integer codes and one-hot vectors", uses: ["2.1", "2.2
 var trained: [Run] = []
 for reverse in [false, true] {
     let task = reverse ? "reverse" : "copy"
-    experiment.part("Training to \(task): alphabet 3, length 10, hidden 20, \(epochs) epochs", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
+    experiment.part("training", "Training to \(task): alphabet 3, length 10, hidden 20, \(epochs) epochs", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
         let run = try train(reverse: reverse, epochs: epochs, seed: seed, progress: task)
         trained.append(run)
         let reached = run.firstEpoch(reaching: 0.99).map { "epoch \($0) (\($0 * 32) steps)" } ?? "never"
@@ -53,7 +60,7 @@ for reverse in [false, true] {
 }
 
 if !trained.isEmpty {
-    experiment.part("Loss and accuracy while training", uses: ["2.8"]) {
+    experiment.part("curves", "Loss and accuracy while training", uses: ["2.8"]) {
         var loss = LinePlot(title: "Cross-entropy per batch (log scale)", xLabel: "step (batch)", yLabel: "loss", logY: true)
         var accuracy = LinePlot(title: "Symbol accuracy on fresh sequences", xLabel: "epoch", yLabel: "accuracy")
         for run in trained {
@@ -71,7 +78,7 @@ if !trained.isEmpty {
 
 // MARK: - 3. Other seeds
 
-experiment.part("The same training from other seeds", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
+experiment.part("seeds", "The same training from other seeds", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
     let seeds: [UInt64] = experiment.full ? Array(1...10) : Array(1...6)
     var table = Table(header: ["seed", "copy", "copy ≥ 99% at epoch", "reverse", "reverse ≥ 99% at epoch"])
     let bar = ProgressBar(total: seeds.count * 2, label: "seeds")
@@ -93,7 +100,7 @@ experiment.part("The same training from other seeds", uses: ["2.1", "2.3", "2.4"
 // MARK: - 4. Other lengths
 
 if trained.count == 2 {
-    experiment.part("Lengths 2 … 20 for models trained on length 10", uses: ["2.1", "2.5", "2.7"]) {
+    experiment.part("lengths", "Lengths 2 … 20 for models trained on length 10", uses: ["2.1", "2.5", "2.7"]) {
         let lengths = Array(2...20)
         var table = Table(header: ["L", "copy", "reverse", "chance", "copy: written[t] = input[t + L − 10]"])
         var plot = LinePlot(title: "Symbol accuracy by input length (trained on 10)", xLabel: "length", yLabel: "accuracy")
@@ -132,7 +139,7 @@ if trained.count == 2 {
 
 // MARK: - 5. Bigger alphabets
 
-experiment.part("Bigger alphabets: how many hidden units does copying need?", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
+experiment.part("alphabets", "Bigger alphabets: how many hidden units does copying need?", uses: ["2.1", "2.3", "2.4", "2.5", "2.7", "2.8"]) {
     let alphabets = [3, 5, 8, 12]
     let hiddens = [5, 10, 20, 40, 80]
     let seeds: [UInt64] = experiment.full ? [seed, seed + 1] : [seed]

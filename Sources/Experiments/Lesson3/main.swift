@@ -16,7 +16,12 @@ import Plots
 // Options (after `--`): --cell tanh|gru (one cell only), --epochs N, --seeds N.
 // The default trains 4 epochs (1 252 steps); --full trains the notebook's 20 (6 260).
 
-let experiment = Experiment(lesson: 3)
+let experiment = Experiment(lesson: 3, parts: [
+    .init("padding", "padded batches, stop symbols and masks"),
+    .init("rnn-layer", "what the RNN layer returns: output and hidden"),
+    .init("copying", "the copier trained four ways, with a tanh RNN and a GRU"),
+    .init("samples", "what the trained models write", needs: ["copying"]),
+], options: "--cell tanh|gru --epochs N --seeds N")
 
 /// The run's settings: the default, `--full`, and the options after `--`.
 struct Settings {
@@ -62,7 +67,7 @@ let testTexts = randomSequences(count: 2_000, lengths: 3...14, alphabet: alphabe
 
 // MARK: - 1. Padding and masks
 
-experiment.part("Padded batches, stop symbols and masks", uses: ["3.1", "3.2"]) {
+experiment.part("padding", "Padded batches, stop symbols and masks", uses: ["3.1", "3.2"]) {
     let data = try CopyData(train: trainTexts, test: testTexts)
     let lengths = data.train.lengths
     let total = lengths.reduce(0, +)
@@ -85,7 +90,7 @@ experiment.part("Padded batches, stop symbols and masks", uses: ["3.1", "3.2"]) 
 
 // MARK: - 2. The RNN layer's output and hidden
 
-experiment.part("What the RNN layer returns: output and hidden", uses: ["3.3"]) {
+experiment.part("rnn-layer", "What the RNN layer returns: output and hidden", uses: ["3.3"]) {
     var rng = RNG(seed: 300 + experiment.seed)
     let layer = RNN(3, 5, numLayers: 3, rng: &rng)
     let x = Tensor.uniform([2, 6, 3], -1, 1, rng: &rng)
@@ -116,7 +121,7 @@ var loadedData: CopyData? = nil
 for cell in settings.cells {
     let label = cell == .tanh ? "tanh RNN" : "GRU"
     let seeds = settings.seeds == 1 ? "1 seed" : "\(settings.seeds) seeds"
-    experiment.part("Copying with a \(label), hidden \(settings.hidden): four ways to train, \(seeds)", uses: ["3.1", "3.4", "3.6"]) {
+    experiment.part("copying", "Copying with a \(label), hidden \(settings.hidden): four ways to train, \(seeds)", uses: ["3.1", "3.4", "3.6"]) {
         _ = try stateAtOwnLastStep(Tensor.zeros([1, 2, 1]), lengths: [1])      // fail fast if 3.4 is not written
         let data = try loadedData ?? CopyData(train: trainTexts, test: testTexts)
         loadedData = data
@@ -193,7 +198,7 @@ for cell in settings.cells {
 
 // MARK: - 4. What the models write
 
-experiment.part("What the models write (seed 0)", uses: ["3.4", "3.6"]) {
+experiment.part("samples", "What the models write (seed 0)", uses: ["3.4", "3.6"]) {
     guard let data = loadedData, !results.isEmpty else {
         print("Nothing trained above, so nothing to show.")
         return

@@ -8,7 +8,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run lesson N's experiment with your code: training progress, samples, plots.",
-        discussion: "Arguments after -- go to the experiment, e.g. `swift run tutor run 3 -- --text my.txt`."
+        discussion: "Arguments after -- go to the experiment, e.g. `swift run tutor run 3 -- --cell gru`; `swift run tutor run N -- --help` lists lesson N's parts and options."
     )
 
     @Argument(help: ArgumentHelp("The lesson number.", valueName: "lesson"))
@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Run the full-size experiment (slower) instead of the quick one.")
     var full = false
+
+    @Option(help: ArgumentHelp("Run only this part of the experiment (and the parts it needs); `swift run tutor run N -- --help` lists them.", valueName: "name"))
+    var part: [String] = []
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("Extra arguments for the experiment, after --.", valueName: "args"))
     var extra: [String] = []
@@ -34,7 +37,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let n = try session.catalog.lesson(for: lesson).lesson
-        try Self.buildAndRun(product: "Experiment\(n)", arguments: (full ? ["--full"] : []) + extra, what: "experiment", lesson: n, session: session)
+        try Self.buildAndRun(product: "Experiment\(n)", arguments: (full ? ["--full"] : []) + part.flatMap { ["--part", $0] } + extra, what: "experiment", lesson: n, session: session)
     }
 
     /// Builds `product` (a lesson's experiment or scratch pad) with the student's code and

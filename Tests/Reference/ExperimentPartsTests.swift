@@ -1,0 +1,41 @@
+import ExperimentKit
+import XCTest
+
+/// `tutor run N --part NAME`: which parts run, and what `--help` lists.
+final class ExperimentPartsTests: XCTestCase {
+    let parts: [Experiment.Part] = [
+        .init("signals", "the data"), .init("prediction", "training"),
+        .init("generation", "free-running", needs: ["prediction"]), .init("loops", "eigenvalues", needs: ["generation"]),
+    ]
+
+    func testEveryPartRunsWhenNoneIsAskedFor() throws {
+        XCTAssertEqual(try Experiment.running([], parts: parts), ["signals", "prediction", "generation", "loops"])
+    }
+
+    func testAPartRunsWithWhatItNeedsTransitively() throws {
+        XCTAssertEqual(try Experiment.running(["loops"], parts: parts), ["prediction", "generation", "loops"])
+        XCTAssertEqual(try Experiment.running(["signals"], parts: parts), ["signals"])
+        XCTAssertEqual(try Experiment.running(["signals", "generation"], parts: parts), ["signals", "prediction", "generation"])
+    }
+
+    func testAnUnknownPartIsOneLineNamingTheParts() {
+        XCTAssertThrowsError(try Experiment.running(["sampels"], parts: parts)) { error in
+            XCTAssertEqual("\(error)", "lesson experiment has no part \"sampels\"; its parts are signals, prediction, generation, loops")
+        }
+    }
+
+    func testHelpListsThePartsAndWhatTheyNeed() {
+        let help = Experiment.help(lesson: 1, parts: parts, options: "--cell tanh|gru")
+        XCTAssertTrue(help.hasPrefix("usage: swift run tutor run 1 [--full] [--seed N] [--part NAME[,NAME…]] [-- --cell tanh|gru]"), help)
+        XCTAssertTrue(help.contains("generation  free-running (needs prediction)"), help)
+        XCTAssertEqual(help.split(separator: "\n").count, 4 + parts.count, help)
+    }
+
+    func testTheCommandLineSelectsParts() {
+        let e = Experiment(lesson: 1, parts: parts, commandLine: ["--part", "generation", "--seed", "3", "--cell", "gru"])
+        XCTAssertEqual(e.running, ["prediction", "generation"])
+        XCTAssertEqual(e.seed, 3)
+        XCTAssertEqual(e.arguments, ["--cell", "gru"], "the lesson's own options pass through")
+        XCTAssertEqual(Experiment(lesson: 1, parts: parts, commandLine: ["--part", "signals,loops"]).running, ["signals", "prediction", "generation", "loops"])
+    }
+}
