@@ -53,6 +53,15 @@ public enum Lesson0Graders {
             Mistake("derivative-from-x-overflows", "the pullback computes σ′ from x as e^−x / (1 + e^−x)², which overflows for very negative x",
                     feedback: "At x = −100, e^−x = e^100 is inf, and inf / inf² is NaN although σ′(−100) is practically 0. The output you already have gives σ′ = y·(1 − y) with no exp at all: capture the ys and return g·y·(1 − y). (A sigmoid composed of tensor ops, 1 / (1 + exp(−x)), does the same inside backward(): write it as a primitive.)",
                     elementwise(logistic) { g, x, _ in g * Foundation.exp(-x) / ((1 + Foundation.exp(-x)) * (1 + Foundation.exp(-x))) }),
+            Mistake("pullback-recomputes-overflowing", "the pullback recomputes σ from x as eˣ / (1 + eˣ), which overflows for large x",
+                    feedback: "Your forward pass is safe, but the pullback computes σ again from x with eˣ, which is inf past x ≈ 88.7: the gradient at x = 100 is NaN. The pullback needs no exp at all: capture the ys of the forward pass and return g·y·(1 − y).",
+                    elementwise(logistic) { g, x, _ in
+                        let s = Foundation.exp(x) / (1 + Foundation.exp(x))
+                        return g * s * (1 - s)
+                    }),
+            Mistake("abs-without-mirror", "σ(x) computed as 1 / (1 + e^−|x|): right for x ≥ 0, σ(−x) for x < 0",
+                    feedback: "e^−|x| never overflows, which is the idea of the stable version, but for x < 0 it gives σ(|x|) = σ(−x), the mirror image. For x < 0, σ(x) = 1 − σ(|x|) = eˣ / (1 + eˣ): branch on the sign and return that.",
+                    elementwise({ logistic(Swift.abs($0)) }, pullback: fromOutput)),
             Mistake("saturates-too-early", "σ is cut to exactly 0 or 1 beyond |x| = 5",
                     feedback: "σ(6) is 0.9975, not 1, and its slope there is 0.0025, not 0: a cutoff that early changes the outputs and stops the gradients a model learns from. No cutoff is needed to avoid overflow — 1 / (1 + e^−x) never overflows for large x, and for x < 0 you can use eˣ / (1 + eˣ). Remove the cutoff.",
                     elementwise({ $0 > 5 ? 1 : ($0 < -5 ? 0 : logistic($0)) }, pullback: fromOutput)),

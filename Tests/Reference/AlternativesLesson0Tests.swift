@@ -108,22 +108,18 @@ final class AlternativesLesson0Tests: XCTestCase {
 
     func test_0_4_alternatives() {
         assertPasses(Lesson0Graders.fitLine, [
-            ("zeroGrad before backward", { xs, ys, steps, lr in
+            ("zeroGrad before backward, parameters in a list", { xs, ys, steps, lr in
                 let x = Tensor(xs), y = Tensor(ys)
-                let w = Tensor(scalar: 0, requiresGrad: true), b = Tensor(scalar: 0, requiresGrad: true)
+                let parameters = [Tensor(scalar: 0, requiresGrad: true), Tensor(scalar: 0, requiresGrad: true)]
                 var losses: [Float] = []
                 for _ in 0..<steps {
-                    w.zeroGrad()
-                    b.zeroGrad()
-                    let loss = try mseLoss(w * x + b, y)
+                    parameters.forEach { $0.zeroGrad() }
+                    let loss = try mseLoss(parameters[0] * x + parameters[1], y)
                     losses.append(try loss.item())
                     try loss.backward()
-                    try noGrad {
-                        try w.assign(w - w.grad! * lr)
-                        try b.assign(b - b.grad! * lr)
-                    }
+                    try noGrad { for p in parameters { try p.assign(p - p.grad! * lr) } }
                 }
-                return .init(w: w.scalars[0], b: b.scalars[0], losses: losses)
+                return .init(w: parameters[0].scalars[0], b: parameters[1].scalars[0], losses: losses)
             }),
             ("gradients by hand, no autograd", { xs, ys, steps, lr in
                 var w: Float = 0, b: Float = 0, losses: [Float] = []
