@@ -5,7 +5,8 @@ import XCTest
 
 /// Correct implementations of lesson 0 written differently from the reference: every
 /// grader must pass them, so that stricter probes never start rejecting right answers.
-final class AlternativesLesson0Tests: XCTestCase {
+/// (No "Lesson0" in the name: `swift test --filter Lesson0` is the student's command.)
+final class LessonZeroAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ alternatives: [(String, I)], file: StaticString = #filePath, line: UInt = #line) {
         for (name, implementation) in alternatives {
             let verdict = exercise.grade(implementation)
@@ -28,7 +29,7 @@ final class AlternativesLesson0Tests: XCTestCase {
         x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
     }
 
-    func test_0_1_alternatives() {
+    func testEquivalentSigmoidsPass() {
         assertPasses(Lesson0Graders.sigmoid, [
             ("branching on the sign", Self.primitive(Self.stableSigmoid) { g, _, y in g * y * (1 - y) }),
             ("(1 + tanh(x/2)) / 2", Self.primitive({ (1 + Foundation.tanh($0 / 2)) / 2 }) { g, _, y in g * y * (1 - y) }),
@@ -39,7 +40,7 @@ final class AlternativesLesson0Tests: XCTestCase {
 
     // MARK: - 0.2
 
-    func test_0_2_alternatives() {
+    func testEquivalentNumericalGradientsPass() {
         assertPasses(Lesson0Graders.numericalGradient, [
             ("one copy, put back after each element", { f, x, h in
                 var v = x.scalars, g = [Float](repeating: 0, count: x.count)
@@ -85,7 +86,7 @@ final class AlternativesLesson0Tests: XCTestCase {
 
     // MARK: - 0.3
 
-    func test_0_3_alternatives() {
+    func testEquivalentSoftmaxesPass() {
         assertPasses(Lesson0Graders.softmax, [
             ("max not detached (its gradient cancels)", { x in
                 let e = try (x - x.max(axis: -1, keepDims: true)).exp()
@@ -106,7 +107,7 @@ final class AlternativesLesson0Tests: XCTestCase {
 
     // MARK: - 0.4
 
-    func test_0_4_alternatives() {
+    func testEquivalentLineFitsPass() {
         assertPasses(Lesson0Graders.fitLine, [
             ("zeroGrad before backward, parameters in a list", { xs, ys, steps, lr in
                 let x = Tensor(xs), y = Tensor(ys)
