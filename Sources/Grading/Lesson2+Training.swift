@@ -103,8 +103,8 @@ extension Lesson2Graders {
         let optimizer = try Adam(model.parameters(), learningRate: 0.01)
         var order = RNG(seed: 7)
         var losses: [Float] = []
+        Probes.expose([("inputs", data.inputs), ("targets", data.targets)] + model.namedParameters().map { ($0.name, $0.tensor) })
         for _ in 0..<trainingEpochs {
-            Probes.expose([("inputs", data.inputs), ("targets", data.targets)] + model.namedParameters().map { ($0.name, $0.tensor) })
             losses += try train(model, optimizer, data.inputs, data.targets, trainingBatch, &order)
         }
         let accuracy = try noGrad { try Solution2.symbolAccuracy(model(fresh.inputs), fresh.targets) }
@@ -148,8 +148,8 @@ extension Lesson2Graders {
         let watcher = BatchWatcher(try Adam(model.parameters(), learningRate: 0.01), inputs: inputs)
         var order = RNG(seed: 8)
         var losses: [Float] = [], lossesPerEpoch: [Float] = [], stepsPerEpoch: [Float] = []
+        Probes.expose([("inputs", inputs), ("targets", data.targets)] + model.namedParameters().map { ($0.name, $0.tensor) })
         for _ in 0..<traced.epochs {
-            Probes.expose([("inputs", inputs), ("targets", data.targets)] + model.namedParameters().map { ($0.name, $0.tensor) })
             let before = watcher.batches.count
             let epoch = try train(model, watcher, inputs, data.targets, traced.batch, &order)
             losses += epoch

@@ -19,6 +19,24 @@ final class AlternativesLesson2bTests: XCTestCase {
         if let diagnosed { XCTAssertEqual(verdict.mistake?.id, diagnosed, "\(exercise.id), \(name):\n\(verdict)", file: file, line: line) }
     }
 
+    /// Every variant runs on the probe and differs from the reference.
+    func assertVariantsRun<I>(_ exercise: Exercise<I>, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(exercise.variants.isEmpty, "\(exercise.id) has no variants", file: file, line: line)
+        for variant in exercise.variants {
+            guard case .outcome = exercise.report(variant.implementation) else {
+                return XCTFail("\(exercise.id): variant \(variant.id) gives no outcome: \(exercise.report(variant.implementation))", file: file, line: line)
+            }
+            XCTAssertEqual(exercise.grade(variant.implementation).status, .failed, "\(exercise.id): variant \(variant.id) passes", file: file, line: line)
+        }
+    }
+
+    func testVariantsRunAndDiffer() {
+        assertVariantsRun(Lesson2Graders.encoderDecoder)
+        assertVariantsRun(Lesson2Graders.sequenceCrossEntropy)
+        assertVariantsRun(Lesson2Graders.copyTaskData)
+        assertVariantsRun(Lesson2Graders.trainEpoch)
+    }
+
     // MARK: - 2.5
 
     func test_2_5_alternatives() {
