@@ -1,9 +1,79 @@
 import Autograd
 import Solution2
 
-// The graders of lesson 2, continued: training for an epoch.
+// The graders of lesson 2, continued: the copy and reverse data set, and training for an epoch.
 
 extension Lesson2Graders {
+    // MARK: - 2.7 the copy and reverse data set
+
+    public typealias CopyTaskData = (Tensor, Int, Bool) throws -> (inputs: Tensor, targets: Tensor)
+
+    /// The codes read backwards along `axis` (1 is time: the reverse task's targets).
+    static func readBackwards(_ codes: Tensor, axis: Int = 1, steps: Int? = nil) throws -> Tensor {
+        try codes.indexSelect(axis: axis, indices: Array((0..<(steps ?? codes.shape[axis])).reversed()))
+    }
+
+    /// The reference's data set with the one-hot size and the reverse task's targets changed.
+    static func dataWith(
+        alphabet: @escaping (_ codes: Tensor, _ alphabetSize: Int) throws -> Int = { _, a in a },
+        backwards: @escaping (Tensor) throws -> Tensor = { try readBackwards($0) }
+    ) -> CopyTaskData {
+        { codes, a, reverse in (try oneHot(codes, classes: alphabet(codes, a)), reverse ? try backwards(codes) : codes) }
+    }
+
+    public static let copyTaskData = Exercise<CopyTaskData>(
+        id: "2.7", title: "The copy and reverse data set", symbol: "copyTaskData(codes:alphabetSize:reverse:)", file: "Lessons/Lesson2/CopyTask.swift",
+        reference: { codes, a, reverse in try Solution2.copyTaskData(codes: codes, alphabetSize: a, reverse: reverse) },
+        mistakes: [
+            Mistake("reversed-the-batch", "the reverse task reverses the order of the sequences, not the symbols in each",
+                    feedback: "Axis 0 of the [N, T] codes runs over the sequences, axis 1 over time. Reversing axis 0 (as `rows.reversed()` does) swaps whole sequences around; each target must be its OWN sequence read backwards: reverse along axis 1.",
+                    dataWith(backwards: { try readBackwards($0, axis: 0) })),
+            Mistake("reversed-inputs-too", "the inputs are reversed as well as the targets",
+                    feedback: "If the input is reversed too, the target is the input read forwards again: that is the copy task. The network must READ the sequence as it is and WRITE it backwards: reverse the targets only.") { codes, a, reverse in
+                let backwards = try readBackwards(codes)
+                return reverse ? (try oneHot(backwards, classes: a), backwards) : (try oneHot(codes, classes: a), codes)
+            },
+            Mistake("one-hot-targets", "the targets are one-hot vectors, not integer codes",
+                    feedback: "The network READS one-hot vectors, but the loss compares its scores with the index of the right symbol: targets are [N, T] codes (crossEntropy takes codes, one per position). Keep the targets as codes.") { codes, a, reverse in
+                (try oneHot(codes, classes: a), try oneHot(reverse ? readBackwards(codes) : codes, classes: a))
+            },
+            Mistake("fixed-alphabet", "the one-hot vectors have 3 entries, the notebook's alphabet, whatever alphabetSize says",
+                    feedback: "The data set must work for any alphabet: the experiment's last part trains copy models on bigger ones. The size of each one-hot vector is the alphabetSize argument: pass it to oneHot (or to your oneHotEncode).",
+                    dataWith(alphabet: { _, _ in 3 })),
+            Mistake("alphabet-from-largest-code", "the one-hot size is the largest code + 1, not alphabetSize",
+                    feedback: "The largest code in the data is A − 1 only when the last symbol happens to occur: in a small batch it may not, and then your inputs are narrower than the model's W_xh expects. The alphabet is given: use alphabetSize, not the data, for the size of the one-hot vectors.",
+                    dataWith(alphabet: { codes, _ in Int(codes.scalars.max() ?? 0) + 1 })),
+            Mistake("steps-from-batch-axis", "the reversed indices count the sequences (codes.shape[0]), not the steps",
+                    feedback: "codes is [N, T]: shape[0] is how many sequences there are, shape[1] how long each is. The reverse task reads each sequence's T steps backwards: indices T − 1, …, 0 with T = codes.shape[1].",
+                    dataWith(backwards: { try readBackwards($0, steps: $0.shape[0]) })),
+            Mistake("reversed-flattened", "all N·T codes are reversed as one list: the sequences swap places as well",
+                    feedback: "Reversing the flat list of codes reverses both axes: the last sequence, backwards, becomes the first target. Only time must run backwards, each sequence staying in its row: indexSelect along axis 1 with T − 1, …, 0.",
+                    dataWith(backwards: { try Tensor(Array($0.scalars.reversed()), shape: $0.shape) })),
+        ],
+        criterion: .matchesReference(Tolerance(atol: 0, rtol: 0)),
+        variants: [
+            Variant("time-rolled", "the targets read one step later (rolled by one in time)", dataWith(backwards: { codes in
+                try codes.indexSelect(axis: 1, indices: (0..<codes.shape[1]).map { ($0 + 1) % codes.shape[1] }) })),
+        ]
+    ) { f in
+        var outcome = Outcome()
+        var rng = RNG(seed: 71)
+        // [N, T] never square; the second and third sets leave symbols out (so the alphabet
+        // is not the data's): codes 0–1 of 6, and codes 0 and 2 of 4.
+        let cases: [(shape: [Int], symbols: [Int], alphabet: Int)] = [([4, 7], [0, 1, 2], 3), ([3, 4], [0, 1], 6), ([2, 5], [0, 2], 4)]
+        for (shape, symbols, a) in cases {
+            let codes = try Tensor(indices: (0..<shape[0]).map { _ in (0..<shape[1]).map { _ in symbols[rng.int(below: symbols.count)] } })
+            for reverse in [false, true] {
+                let task = "\(reverse ? "reverse" : "copy") (codes \(shape) of \(a) symbols)"
+                Probes.expose([("codes", codes)])
+                let (inputs, targets) = try f(codes, a, reverse)
+                outcome.record("\(task) inputs", inputs)
+                outcome.record("\(task) targets", targets)
+            }
+        }
+        return outcome
+    }
+
     // MARK: - 2.8 training
 
     public typealias TrainEpoch = (Solution2.EncoderDecoder, any Optimizer, Tensor, Tensor, Int, inout RNG) throws -> [Float]
