@@ -551,53 +551,29 @@ public enum Lesson3Graders {
         reference: Solution3.trainEpoch,
         mistakes: [
             Mistake("forgot-zero-grad", "the gradients are never reset, so each step uses the sum of all past gradients",
-                    feedback: "backward() adds to every parameter's .grad. Without optimizer.zeroGrad() before each backward, step k follows the sum of k gradients, mostly stale ones, and training wanders off. Call optimizer.zeroGrad() at the top of each batch.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, zeroGrad: .never)
-            },
+                    feedback: "backward() adds to every parameter's .grad. Without optimizer.zeroGrad() before each backward, step k follows the sum of k gradients, mostly stale ones, and training wanders off. Call optimizer.zeroGrad() at the top of each batch.", slipped(EpochSlip(zeroGrad: .never))),
             Mistake("ignores-the-loss-mask", "the loss counts every position for every strategy, even .maskedEncoderAndLoss",
-                    feedback: "With .maskedEncoderAndLoss the loss must count only t ≤ n — each sequence's symbols and its first stop — or the padding still dominates the mean. When strategy.masksLoss, pass mask: lengthMask(lengths: n + 1, maxLength: T) to crossEntropy.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, lossMask: .none)
-            },
+                    feedback: "With .maskedEncoderAndLoss the loss must count only t ≤ n — each sequence's symbols and its first stop — or the padding still dominates the mean. When strategy.masksLoss, pass mask: lengthMask(lengths: n + 1, maxLength: T) to crossEntropy.", slipped(EpochSlip(lossMask: .none))),
             Mistake("ignores-the-encoder-mask", "the model is never given the lengths, so the encoder always hands over its state after the padding",
-                    feedback: "The masked strategies work by telling the model each sequence's length, so that the encoder hands over the state at its own last step. When strategy.masksEncoder, call model(x, the batch's lengths); only .padded passes nil.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, encoderMask: false)
-            },
+                    feedback: "The masked strategies work by telling the model each sequence's length, so that the encoder hands over the state at its own last step. When strategy.masksEncoder, call model(x, the batch's lengths); only .padded passes nil.", slipped(EpochSlip(encoderMask: false))),
             Mistake("averaged-over-padding", "the masked losses are summed and divided by B·T, so padding still counts in the mean",
-                    feedback: "A mask that zeroes the padded losses but a mean over all B·T positions still lets the padding in: short sequences get small losses and small gradients. crossEntropy(logits, y, mask:) with the default reduction divides by the mask's sum — use it as is.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, lossMask: .averagedOverAll)
-            },
+                    feedback: "A mask that zeroes the padded losses but a mean over all B·T positions still lets the padding in: short sequences get small losses and small gradients. crossEntropy(logits, y, mask:) with the default reduction divides by the mask's sum — use it as is.", slipped(EpochSlip(lossMask: .averagedOverAll))),
             Mistake("loss-mask-without-the-stop", "the loss mask is t < n: the model is never taught to stop",
-                    feedback: "If the loss counts only the symbols, nothing ever rewards the stop at t = n, and the decoder can't tell where a copy ends. The mask of the loss is 1 for t ≤ n: lengthMask(lengths: n + 1, maxLength: T), one more than the real symbols.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, lossMask: .symbolsOnly)
-            },
+                    feedback: "If the loss counts only the symbols, nothing ever rewards the stop at t = n, and the decoder can't tell where a copy ends. The mask of the loss is 1 for t ≤ n: lengthMask(lengths: n + 1, maxLength: T), one more than the real symbols.", slipped(EpochSlip(lossMask: .symbolsOnly))),
             Mistake("never-shuffles", "the batches are cut from the data in order, the same every epoch",
-                    feedback: "Unshuffled, every epoch shows the same batches in the same order: the last batches always pull the weights last, and any order in the data (sorted by length, by source) becomes a trend the model follows. Cut batches(count: N, batchSize:, shuffle: true, rng: &rng): a fresh permutation each epoch.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, order: .inOrder)
-            },
+                    feedback: "Unshuffled, every epoch shows the same batches in the same order: the last batches always pull the weights last, and any order in the data (sorted by length, by source) becomes a trend the model follows. Cut batches(count: N, batchSize:, shuffle: true, rng: &rng): a fresh permutation each epoch.", slipped(EpochSlip(order: .inOrder))),
             Mistake("drops-the-last-batch", "the last, partial batch is skipped (dropLast), so some sequences are never trained on in an epoch",
-                    feedback: "With N not a multiple of the batch size the last batch is short, and dropping it leaves N mod B sequences out of every epoch — a different few each time, but never all. The exercise trains on every example once per epoch: keep the short batch (batches(…) keeps it unless dropLast: true).") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, order: .droppingTheLastBatch)
-            },
+                    feedback: "With N not a multiple of the batch size the last batch is short, and dropping it leaves N mod B sequences out of every epoch — a different few each time, but never all. The exercise trains on every example once per epoch: keep the short batch (batches(…) keeps it unless dropLast: true).", slipped(EpochSlip(order: .droppingTheLastBatch))),
             Mistake("own-seed-every-epoch", "the batches are shuffled with a new RNG made inside the function, so every epoch repeats one order",
-                    feedback: "A generator made inside trainEpoch starts from the same seed at every call: the shuffle looks random but every epoch gets the same batches, and the rng you are given never moves. Draw the batches from the rng parameter (batches(…, rng: &rng)).") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, order: .ownSeed)
-            },
+                    feedback: "A generator made inside trainEpoch starts from the same seed at every call: the shuffle looks random but every epoch gets the same batches, and the rng you are given never moves. Draw the batches from the rng parameter (batches(…, rng: &rng)).", slipped(EpochSlip(order: .ownSeed))),
             Mistake("lengths-not-shuffled", "the lengths are taken in the data's order (lengths[i…i + B]) while the rows are shuffled",
-                    feedback: "A batch's rows are inputs[batch[0]], inputs[batch[1]], …, so their lengths are lengths[batch[0]], lengths[batch[1]], …; slicing the lengths by position pairs each row with some other sequence's length, and the encoder hands over the state at the wrong step. Pick the lengths with the same indices: batch.map { lengths[$0] }.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, inDataOrder: .lengths)
-            },
+                    feedback: "A batch's rows are inputs[batch[0]], inputs[batch[1]], …, so their lengths are lengths[batch[0]], lengths[batch[1]], …; slicing the lengths by position pairs each row with some other sequence's length, and the encoder hands over the state at the wrong step. Pick the lengths with the same indices: batch.map { lengths[$0] }.", slipped(EpochSlip(inDataOrder: .lengths))),
             Mistake("targets-not-shuffled", "the targets are taken in the data's order while the inputs are shuffled",
-                    feedback: "Each input must be scored against its OWN target: with the inputs picked by the shuffled indices and the targets by position, the model is asked to copy one sequence into another, and no amount of training does it. indexSelect the targets with the same batch indices as the inputs.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, inDataOrder: .targets)
-            },
+                    feedback: "Each input must be scored against its OWN target: with the inputs picked by the shuffled indices and the targets by position, the model is asked to copy one sequence into another, and no amount of training does it. indexSelect the targets with the same batch indices as the inputs.", slipped(EpochSlip(inDataOrder: .targets))),
             Mistake("running-mean-recorded", "each recorded loss is the mean of the epoch's losses so far, not the batch's own",
-                    feedback: "The function returns the loss of each batch, in order; the caller averages or smooths them if it wants a curve. A running mean hides how the loss moves inside the epoch and makes the last value the epoch's mean. Append loss.item() of each batch as it is.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, recordsRunningMean: true)
-            },
+                    feedback: "The function returns the loss of each batch, in order; the caller averages or smooths them if it wants a curve. A running mean hides how the loss moves inside the epoch and makes the last value the epoch's mean. Append loss.item() of each batch as it is.", slipped(EpochSlip(recordsRunningMean: true))),
             Mistake("zero-grad-before-step", "optimizer.zeroGrad() runs between backward and step, so every step sees zero gradients",
-                    feedback: "zeroGrad must clear the OLD gradients before backward fills in the new ones; between backward and step it throws the new ones away, and the optimizer steps on zeros (Adam still drifts on its momentum, so something moves, but nothing is learned from the batch). Zero the gradients before the forward pass, or after step.") { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
-                try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, zeroGrad: .betweenBackwardAndStep)
-            },
+                    feedback: "zeroGrad must clear the OLD gradients before backward fills in the new ones; between backward and step it throws the new ones away, and the optimizer steps on zeros (Adam still drifts on its momentum, so something moves, but nothing is learned from the batch). Zero the gradients before the forward pass, or after step.", slipped(EpochSlip(zeroGrad: .betweenBackwardAndStep))),
         ],
         criterion: .rule(trainingRule),
         probe: trainingProbe
@@ -609,12 +585,28 @@ public enum Lesson3Graders {
     enum ZeroGrad { case beforeForward, never, betweenBackwardAndStep }
     enum InDataOrder { case nothing, lengths, targets }
 
+    /// What one mistaken epoch does differently from the reference; the defaults are the reference's.
+    struct EpochSlip {
+        var zeroGrad = ZeroGrad.beforeForward
+        var encoderMask = true
+        var lossMask = LossMask.right
+        var order = BatchOrder.shuffled
+        var inDataOrder = InDataOrder.nothing
+        var recordsRunningMean = false
+    }
+
+    /// The reference's epoch with `slip`, as an implementation of 3.6.
+    static func slipped(_ slip: EpochSlip) -> TrainEpoch {
+        { model, optimizer, inputs, targets, lengths, strategy, batchSize, rng in
+            try mistakenEpoch(model, optimizer, inputs, targets, lengths, strategy, batchSize, &rng, slip)
+        }
+    }
+
     static func mistakenEpoch(
         _ model: (Tensor, [Int]?) throws -> Tensor, _ optimizer: any Optimizer, _ inputs: Tensor, _ targets: Tensor,
-        _ lengths: [Int], _ strategy: Strategy, _ batchSize: Int, _ rng: inout RNG,
-        zeroGrad: ZeroGrad = .beforeForward, encoderMask: Bool = true, lossMask: LossMask = .right, order: BatchOrder = .shuffled,
-        inDataOrder: InDataOrder = .nothing, recordsRunningMean: Bool = false
+        _ lengths: [Int], _ strategy: Strategy, _ batchSize: Int, _ rng: inout RNG, _ slip: EpochSlip
     ) throws -> [Float] {
+        let (zeroGrad, encoderMask, lossMask, order, inDataOrder) = (slip.zeroGrad, slip.encoderMask, slip.lossMask, slip.order, slip.inDataOrder)
         var losses: [Float] = [], total: Float = 0
         let steps = targets.shape[1], count = inputs.shape[0]
         var own = RNG(seed: 0)
@@ -648,7 +640,7 @@ public enum Lesson3Graders {
             if zeroGrad == .betweenBackwardAndStep { optimizer.zeroGrad() }
             optimizer.step()
             total += try loss.item()
-            losses.append(recordsRunningMean ? total / Float(k + 1) : try loss.item())
+            losses.append(slip.recordsRunningMean ? total / Float(k + 1) : try loss.item())
         }
         return losses
     }

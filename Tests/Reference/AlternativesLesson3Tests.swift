@@ -121,4 +121,20 @@ final class AlternativesLesson3Tests: XCTestCase {
             return losses
         }, "zeroGrad after the step, a permutation by hand")
     }
+
+    /// The variants the automatic diagnosis will try run on the probe and are told apart
+    /// from the reference (a variant equal to it would name a change that changes nothing).
+    func testVariantsRunAndDifferFromTheReference() throws {
+        func check<I>(_ exercise: Exercise<I>) throws {
+            let reference = try exercise.probe(exercise.reference)
+            for variant in exercise.variants {
+                let outcome = try exercise.probe(variant.implementation)
+                XCTAssertFalse(outcome.matches(reference, tolerance: exercise.mistakeTolerance), "\(exercise.id): variant \(variant.id) behaves like the reference")
+            }
+        }
+        try check(Lesson3Graders.stackedRNN)
+        try check(Lesson3Graders.stateAtOwnLastStep)
+        try check(Lesson3Graders.maskedCrossEntropy)
+        XCTAssertFalse(Lesson3Graders.stackedRNN.variants.isEmpty)
+    }
 }
