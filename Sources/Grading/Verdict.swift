@@ -224,19 +224,27 @@ extension Exercise {
     /// with that mistake's diagnosis. Returns the problems found (empty when proven).
     public func prove() -> [String] {
         var problems: [String] = []
-        let ref = grade(reference)
+        // Each probe runs once: the reference's, each mistake's, the variants'.
+        let expected = Result { try probe(reference) }
+        var outcomes: [String: Outcome] = [:]
+        for m in mistakes where outcomes[m.id] == nil { outcomes[m.id] = try? probe(m.implementation) }
+        let variants = (try? variantOutcomes()) ?? []
+        let cachedGrade = { (candidate: Implementation) in
+            verdict(on: report(candidate), reference: { try expected.get() }, mistakeOutcome: { outcomes[$0] }, variants: { variants })
+        }
+        let ref = cachedGrade(reference)
         if ref.status != .passed { problems.append("\(id): the reference does not pass: \(ref)") }
         var seen = Set<String>()
         for m in mistakes {
             if !seen.insert(m.id).inserted { problems.append("\(id): mistake id \(m.id) is used twice") }
-            let v = grade(m.implementation)
+            let v = cachedGrade(m.implementation)
             if v.status != .failed {
                 problems.append("\(id): the grader accepts the known mistake \(m.id) (\(m.title))")
             } else if v.mistake?.id != m.id {
                 problems.append("\(id): known mistake \(m.id) is diagnosed as \(v.mistake?.id ?? "nothing"): \(v.summary)")
             }
         }
-        problems += proveVariants()
+        if let expected = try? expected.get() { problems += proveVariants(expected: expected, mistakeOutcomes: outcomes, variants: variants) }
         return problems
     }
 }
@@ -245,14 +253,17 @@ extension Exercise {
     /// Proves the automatic diagnosis of this exercise: the reference's own outputs name no
     /// variant, each variant's outputs name that variant (or a known mistake that gives the
     /// same outputs), and the explicit variants have unique ids.
-    public func proveVariants() -> [String] {
+    /// (`prove()` passes what it has run already: the reference's outcome, the mistakes'
+    /// and the variants'.)
+    public func proveVariants(expected given: Outcome? = nil, mistakeOutcomes: [String: Outcome]? = nil,
+                              variants ran: [(id: String, change: String, outputs: Outcome)]? = nil) -> [String] {
         var problems: [String] = []
         let ids = variants.map(\.id)
         if Set(ids).count != ids.count { problems.append("\(id): a variant id is used twice: \(ids)") }
         let expected: Outcome, recorded: [(id: String, change: String, outputs: Outcome)]
         do {
-            expected = try probe(reference)
-            recorded = try variantOutcomes()
+            expected = try given ?? probe(reference)
+            recorded = try ran ?? variantOutcomes()
         } catch {
             return ["\(id): the variants could not be run: \(error)"]
         }
@@ -260,8 +271,8 @@ extension Exercise {
         if let v = recorded.first(where: { Diagnosis.outputs(expected).matches($0.outputs, tolerance: mistakeTolerance) }) {
             problems.append("\(id): the reference's own outputs match the variant \(v.id)")
         }
-        var mistakeOutcomes: [String: Outcome] = [:]
-        for m in mistakes { mistakeOutcomes[m.id] = try? probe(m.implementation) }
+        var mistakeOutcomes = mistakeOutcomes ?? [:]
+        for m in mistakes where mistakeOutcomes[m.id] == nil { mistakeOutcomes[m.id] = try? probe(m.implementation) }
         for v in recorded {
             let verdict = self.verdict(on: .outcome(v.outputs), reference: { expected }, mistakeOutcome: { mistakeOutcomes[$0] }, variants: { recorded })
             if verdict.status == .passed {

@@ -146,11 +146,6 @@ final class DiagnosisTests: XCTestCase {
         }
     }
 
-    func testEveryCourseGraderProvesItsVariants() {
-        for e in Course.exercises {
-            for problem in e.prove() where problem.contains("variant") { XCTFail(problem) }
-        }
-    }
 }
 
 /// The plain parts of a verdict: whole numbers without a tolerance, what "(weights #2)"
