@@ -165,7 +165,7 @@ public enum Lesson2Graders {
             Mistake("zero-initial-state", "the encoder starts from zeros, not from the learned initial state",
                     feedback: "initialState is a parameter: it must be where every sequence starts, so that the loss can move it (its gradient is missing now). Start from initialState expanded to [batch, hidden], not from Tensor.zeros.",
                     encoderWith(start: { h0, batch in Tensor.zeros([batch, h0.count]) })),
-            tanhFromExp(encoderWith(activation: tanhFromExponentials)),
+        ] + overflowingTanh { encoderWith(activation: $0) } + [
             transposedWhh(encoderWith(recurrence: { hh, h, _ in try h.matmul(hh.weight) + hh.bias! })),
             Mistake("skipped-first-symbol", "the loop starts at t = 1: the first symbol is never read",
                     feedback: "The formula counts t = 1 … T, but select counts from 0: x.select(axis: 1, index: 0) is the FIRST symbol, x_1. Starting the loop at 1 drops it, and the encoder can never tell sequences apart by their first symbol. Loop over 0..<x.shape[1].",
@@ -215,11 +215,17 @@ public enum Lesson2Graders {
         }
     }
 
-    /// 2.3's and 2.4's mistake: a tanh made of exponentials (the implementation says which).
-    static func tanhFromExp<I>(_ implementation: I) -> Mistake<I> {
-        Mistake("tanh-from-exp", "tanh is written out with exponentials, (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) or (e²ˣ − 1)/(e²ˣ + 1), which overflow",
-                feedback: "The formula is right on paper, but in Float e⁸⁹ is already ∞ (e⁴⁵ once it is e²ˣ), and ∞/∞ is NaN: as soon as a step's sum reaches ±100 (large weights, a long training run) the state turns NaN, and the NaN spreads to every later step, where tanh itself simply stays at ±1. Use the core's tanh() (or 2·sigmoid(2z) − 1), which never forms e to a large power.",
-                implementation)
+    /// 2.3's and 2.4's mistakes with a tanh of their own that overflows, from a builder that
+    /// takes the activation (encoderWith, decoderWith).
+    static func overflowingTanh<I>(_ with: (_ activation: @escaping (Tensor) throws -> Tensor) -> I) -> [Mistake<I>] {
+        [
+            Mistake("tanh-from-exp", "tanh is written out with exponentials, (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) or (e²ˣ − 1)/(e²ˣ + 1), which overflow",
+                    feedback: "The formula is right on paper, but in Float e⁸⁹ is already ∞ (e⁴⁵ once it is e²ˣ), and ∞/∞ is NaN: as soon as a step's sum reaches ±100 (large weights, a long training run) the state turns NaN, and the NaN spreads to every later step, where tanh itself simply stays at ±1. Use the core's tanh() (or 2·sigmoid(2z) − 1), which never forms e to a large power.",
+                    with { z in try (z.exp() - (-z).exp()) / (z.exp() + (-z).exp()) }),
+            Mistake("tanh-from-hand-sigmoid", "tanh is 2·σ(2z) − 1 with σ written out as 1/(1 + e⁻²ᶻ): right values, NaN gradients",
+                    feedback: "The values are right even at z = −100 (1/∞ is 0), but backward() is not: it multiplies the 0 that flows back by e²⁰⁰ = ∞, which is NaN, and every gradient becomes NaN, so one saturated unit stops all learning. Use the core's tanh() (or sigmoid()), whose pullbacks are written from the output, 1 − y² and y(1 − y), and never form e to a large power.",
+                    with { z in 2 / (1 + (-2 * z).exp()) - 1 }),
+        ]
     }
 
     /// 2.3's and 2.4's mistake: h · W_hh where the layer computes h · W_hhᵀ.
@@ -227,11 +233,6 @@ public enum Lesson2Graders {
         Mistake("transposed-w-hh", "the state is multiplied by W_hh, not by its transpose (h · W_hh instead of hiddenToHidden(h))",
                 feedback: "A Linear layer computes x · Wᵀ + b: row i of W holds the weights INTO unit i. h · W_hh reads the matrix the other way round, and because W_hh is square nothing complains. Call the layer, hiddenToHidden(h), or write h.matmul(W.T) + b.",
                 implementation)
-    }
-
-    /// The textbook tanh, (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ): NaN once |x| passes about 89.
-    static func tanhFromExponentials(_ z: Tensor) throws -> Tensor {
-        try (z.exp() - (-z).exp()) / (z.exp() + (-z).exp())
     }
 
     /// Variants with sigmoid, relu or nothing where the reference has tanh, from a builder
@@ -278,7 +279,7 @@ public enum Lesson2Graders {
             Mistake("time-first-reshaped", "the outputs were stacked time-first and then reshaped to [batch, steps, alphabet]",
                     feedback: "reshape regroups the values in the order they lie, it never moves an axis: [steps, batch, alphabet] reshaped to [batch, steps, alphabet] has the right shape, but its rows mix different sequences and steps. Stack along axis 1 in the first place (or permute([1, 0, 2]), not reshape).",
                     decoderWith(layout: { ys in try stack(ys, axis: 0).reshape([ys[0].shape[0], ys.count, ys[0].shape[1]]) })),
-            tanhFromExp(decoderWith(activation: tanhFromExponentials)),
+        ] + overflowingTanh { decoderWith(activation: $0) } + [
             transposedWhh(decoderWith(recurrence: { hh, h, _ in try h.matmul(hh.weight) + hh.bias! })),
             Mistake("state-not-carried", "every step starts again from the encoder's state",
                     feedback: "The new state was computed from h but never stored back into it (a `let s = …` in the loop), so every step makes the same state and writes the same symbol. Assign the new state to h, so that the next step moves on from it.",

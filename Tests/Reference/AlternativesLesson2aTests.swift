@@ -187,6 +187,7 @@ final class AlternativesLesson2aTests: XCTestCase {
             ("tanh as (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)", "tanh-from-exp", Self.encoder({ z in try (z.exp() - (-z).exp()) / (z.exp() + (-z).exp()) })),
             ("tanh as (e²ˣ − 1)/(e²ˣ + 1)", "tanh-from-exp", Self.encoder({ z in try ((2 * z).exp() - 1) / ((2 * z).exp() + 1) })),
             ("tanh as (1 − e⁻²ˣ)/(1 + e⁻²ˣ)", "tanh-from-exp", Self.encoder({ z in try (1 - (-2 * z).exp()) / (1 + (-2 * z).exp()) })),
+            ("tanh as 2/(1 + e⁻²ˣ) − 1: right values, NaN gradients where e⁻²ˣ is ∞", "tanh-from-hand-sigmoid", Self.encoder({ z in 2 / (1 + (-2 * z).exp()) - 1 })),
             ("h · W_hh + b_hh", "transposed-w-hh", Self.encoder(step: { xt, h, ih, hh in try ih(xt) + h.matmul(hh.weight) + hh.bias! })),
             ("for t in 1..<T", "skipped-first-symbol", Self.encoder(steps: { Array(1..<$0.shape[1]) })),
             ("for t in 0..<x.shape[0]", "loops-over-batch", Self.encoder(steps: { Array(0..<$0.shape[0]) })),
@@ -220,6 +221,7 @@ final class AlternativesLesson2aTests: XCTestCase {
     func test_2_4_rejectsWrongCode() {
         let wrong: [Wrong<Lesson2Graders.Decoder>] = [
             ("tanh as (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)", "tanh-from-exp", Self.decoder({ z in try (z.exp() - (-z).exp()) / (z.exp() + (-z).exp()) })),
+            ("tanh as 2/(1 + e⁻²ˣ) − 1: right values, NaN gradients where e⁻²ˣ is ∞", "tanh-from-hand-sigmoid", Self.decoder({ z in 2 / (1 + (-2 * z).exp()) - 1 })),
             ("h · W_hh + b_hh", "transposed-w-hh", Self.decoder(next: { h, _, hh in try h.matmul(hh.weight) + hh.bias! })),
             ("let s = tanh(W_hh·h + b), h never updated", "state-not-carried", Self.decoder(next: { _, start, hh in try hh(start) })),
             ("softmax on the outputs", "softmax-outputs", Self.decoder(read: { h, hy in try hy(h).softmax() })),
