@@ -235,20 +235,22 @@ extension Lesson1Graders {
     static func generateWith(
         _ p: LinearRNNParts, _ prefix: Tensor, _ steps: Int,
         restart: Bool = false, includeLastSample: Bool = false, feedLastSample: Bool = false,
-        tracked: Bool = false, skipFirstPrediction: Bool = false, readOnlyLastSample: Bool = false
+        tracked: Bool = false, skipFirstPrediction: Bool = false, readOnlyLastSample: Bool = false,
+        activation: ((Tensor) -> Tensor)? = nil
     ) throws -> Tensor {
+        let step = { (x: Tensor, h: Tensor) in try Self.stepWith(p, x, h, activation: activation) }
         let run = {
             var h = p.initialHidden, y = Tensor.zeros([0])
             for t in (readOnlyLastSample ? prefix.shape[1] - 1 : 0)..<prefix.shape[1] {
-                (y, h) = try stepWith(p, prefix.select(axis: 1, index: t), h)
+                (y, h) = try step(prefix.select(axis: 1, index: t), h)
             }
             let last = try prefix.select(axis: 1, index: -1)
             if restart { h = p.initialHidden }
             var outputs: [Tensor] = includeLastSample ? [last] : []
-            if skipFirstPrediction { (y, h) = try stepWith(p, y, h) }
+            if skipFirstPrediction { (y, h) = try step(y, h) }
             while outputs.count < steps {
                 outputs.append(y)
-                (y, h) = try stepWith(p, feedLastSample ? last : y, h)
+                (y, h) = try step(feedLastSample ? last : y, h)
             }
             return try stack(outputs, axis: 1)
         }
@@ -314,7 +316,8 @@ extension Lesson1Graders {
                 return "the generated values carry a gradient graph (requiresGrad is true): generation never calls backward(); run it inside noGrad { … }"
             }
             return nil
-        }
+        },
+        variants: activationVariants { f in { p, prefix, n in try generateWith(p, prefix, n, activation: f) } }
     ) { f in
         var outcome = Outcome()
         // Two features (input = output = 2) and a prefix of one sample too.

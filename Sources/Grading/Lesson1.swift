@@ -388,14 +388,21 @@ public enum Lesson1Graders {
     public typealias Step = (LinearRNNParts, Tensor, Tensor) throws -> (output: Tensor, hidden: Tensor)
 
     static func stepWith(
-        _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, nonlinear: Bool = false, outputFromOld: Bool = false, noInput: Bool = false,
+        _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, activation: ((Tensor) -> Tensor)? = nil, outputFromOld: Bool = false, noInput: Bool = false,
         transposedHidden: Bool = false, hiddenBias: Bool = true, outputBias: Bool = true, swapped: Bool = false
     ) throws -> (output: Tensor, hidden: Tensor) {
         var pre = try affine(p.hiddenToHidden, h, bias: hiddenBias, transposed: transposedHidden)
         if !noInput { pre = try p.inputToHidden(x) + pre }
-        let new = nonlinear ? pre.tanh() : pre
+        let new = activation?(pre) ?? pre
         let output = try affine(p.hiddenToOutput, outputFromOld ? h : new, bias: outputBias)
         return swapped ? (new, output) : (output, new)
+    }
+
+    /// The reference with a nonlinearity on the new state (tanh, sigmoid, relu) — this
+    /// model has none — as `make` builds it from a step with that activation.
+    static func activationVariants<I>(_ make: (@escaping (Tensor) -> Tensor) -> I) -> [Variant<I>] {
+        let activations: [(String, (Tensor) -> Tensor)] = [("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }), ("relu", { $0.relu() })]
+        return activations.map { name, f in Variant("\(name)-on-state", "a \(name) on the new state", make(f)) }
     }
 
     /// What a Linear layer computes, x·Wᵀ + b, or with its weight not transposed (x·W) or
@@ -422,7 +429,7 @@ public enum Lesson1Graders {
                 feedback:
                     "The usual RNN cell has h′ = tanh(…), but this lesson's model is linear on purpose: with no nonlinearity, the whole model is a linear dynamical system whose behaviour the eigenvalues of one matrix explain (1.7, 1.8). Leave the sum as it is."
             ) { p, x, h in
-                try stepWith(p, x, h, nonlinear: true)
+                try stepWith(p, x, h, activation: { $0.tanh() })
             },
             Mistake(
                 "ignored-input", "the new state ignores the input x",
@@ -459,13 +466,15 @@ public enum Lesson1Graders {
             ) { p, x, h in
                 try stepWith(p, x, h, swapped: true)
             },
-        ]
+        ],
+        variants: activationVariants { f in { p, x, h in try stepWith(p, x, h, activation: f) } }
     ) { f in
         var outcome = Outcome()
-        // Batch 5, input 2, hidden 3, output 4: no two sizes equal, so no axis mix-up fits by accident.
-        for seed: UInt64 in [1, 2] {
+        // Batch 5, input 2, hidden 3, output 4: no two sizes equal, so no axis mix-up fits by
+        // accident. Weights #3 get one state [hidden] for the whole batch, as initialHidden is.
+        for seed: UInt64 in [1, 2, 3] {
             let p = LinearRNNParts(input: 2, hidden: 3, output: 4, seed: 50 + seed)
-            let x = Probes.input([5, 2], seed: 60 + seed), h = Probes.input([5, 3], seed: 70 + seed)
+            let x = Probes.input([5, 2], seed: 60 + seed), h = Probes.input(seed == 3 ? [3] : [5, 3], seed: 70 + seed)
             Probes.expose(p.named + [("x", x), ("h", h)])
             let (y, next) = try f(p, x, h)
             try record(
@@ -504,13 +513,13 @@ public enum Lesson1Graders {
 
     static func unrollWith(
         _ p: LinearRNNParts, _ x: Tensor, start: Tensor? = nil, resetEveryStep: Bool = false, timeAxis: Int = 1,
-        detachState: Bool = false, reversed: Bool = false, stepsShort: Int = 0
+        detachState: Bool = false, reversed: Bool = false, stepsShort: Int = 0, activation: ((Tensor) -> Tensor)? = nil
     ) throws -> Tensor {
         var h = start ?? p.initialHidden
         var outputs: [Tensor] = []
         let times = Array(0..<(x.shape[1] - stepsShort))
         for t in reversed ? times.reversed() : times {
-            let (y, next) = try stepWith(p, x.select(axis: 1, index: t), resetEveryStep ? (start ?? p.initialHidden) : h)
+            let (y, next) = try stepWith(p, x.select(axis: 1, index: t), resetEveryStep ? (start ?? p.initialHidden) : h, activation: activation)
             outputs.append(y)
             h = detachState ? next.detached() : next
         }
@@ -563,7 +572,8 @@ public enum Lesson1Graders {
             ) { p, x in
                 try unrollWith(p, x, stepsShort: 1)
             },
-        ]
+        ],
+        variants: activationVariants { f in { p, x in try unrollWith(p, x, activation: f) } }
     ) { f in
         var outcome = Outcome()
         // Batch 6, time 5, input 2, hidden 3, output 4: no two sizes equal.
