@@ -181,8 +181,12 @@ extension Lesson1Graders {
             }
             let tol = lossTolerance
             if let b = losses.indices.first(where: { Swift.abs(losses[$0] - expected[$0]) > tol.atol + tol.rtol * Swift.abs(expected[$0]) }) {
+                let ratios = zip(losses, expected).map { $0 / $1 }
+                let scaled = ratios.allSatisfy { Swift.abs($0 - ratios[0]) < 0.01 * Swift.abs(ratios[0]) }
                 return
-                    "batch \(b % perEpoch + 1) of epoch \(b / perEpoch + 1): you record a loss of \(format(losses[b])), the reference \(format(expected[b])) on the same seed and batches (\(tol)). For every batch, record loss.item() of mseLoss(model(x), y) — x and y the same rows of inputs and targets — then zeroGrad, backward, step"
+                    "batch \(b % perEpoch + 1) of epoch \(b / perEpoch + 1): you record a loss of \(format(losses[b])), the reference \(format(expected[b])) on the same seed and batches (\(tol))"
+                    + (scaled ? "; every loss you record is \(format(ratios[0]))× the reference's: record the mean squared error itself" : "")
+                    + ". For every batch, record loss.item() of mseLoss(model(x), y) — x and y the same rows of inputs and targets — then zeroGrad, backward, step"
             }
             if after > Swift.max(1.5 * wantAfter, wantAfter + 0.01) {
                 return

@@ -1,6 +1,6 @@
 import Autograd
 import Foundation
-import Grading
+@testable import Grading
 import XCTest
 
 /// Correct implementations of lesson 1 written differently from the reference (loops for
@@ -213,6 +213,97 @@ final class AlternativesLesson1Tests: XCTestCase {
                 let big = m >= 0 ? m + d.squareRoot() : m - d.squareRoot()
                 return [(big, 0), (big == 0 ? 0 : det / big, 0)]
             }),
+        ])
+    }
+}
+
+/// Shortcuts that passed lesson 1's graders before their probes were widened and that no
+/// known mistake names (on the new probes they throw, or they are a variation of a known
+/// mistake): each must fail now.
+final class ShortcutsLesson1Tests: XCTestCase {
+    func assertFails<I>(_ exercise: Exercise<I>, _ shortcuts: [(String, I)], file: StaticString = #filePath, line: UInt = #line) {
+        for (name, implementation) in shortcuts {
+            let verdict = exercise.grade(implementation)
+            XCTAssertEqual(verdict.status, .failed, "\(exercise.id) accepts the shortcut \(name): \(verdict)", file: file, line: line)
+        }
+    }
+
+    /// A step written for a batch of rows only (h.matmul needs h 2-D), its output
+    /// optionally reshaped to the input's shape "to be safe" (fits only when input = output).
+    static func rowsOnlyStep(_ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, reshapedLikeInput: Bool = false) throws -> (output: Tensor, hidden: Tensor) {
+        let new = try x.matmul(p.inputToHidden.weight.transpose(0, 1)) + h.matmul(p.hiddenToHidden.weight.transpose(0, 1))
+            + p.inputToHidden.bias! + p.hiddenToHidden.bias!
+        let y = try p.hiddenToOutput(new)
+        return (reshapedLikeInput ? try y.reshape(x.shape) : y, new)
+    }
+
+    func test_1_3_and_1_4_shortcuts() {
+        assertFails(Lesson1Graders.step, [
+            ("h.matmul(W_hhᵀ): a state [hidden] does not go through", { p, x, h in try Self.rowsOnlyStep(p, x, h) }),
+            ("the output reshaped to x's shape", { p, x, h in
+                let (y, new) = try AlternativesLesson1Tests.stepByHand(p, x, h)
+                return (try y.reshape(x.shape), new)
+            }),
+        ])
+        assertFails(Lesson1Graders.unroll, [
+            ("the outputs reshaped to x's shape", { p, x in
+                var (h, outputs) = (p.initialHidden, [Tensor]())
+                for t in 0..<x.shape[1] {
+                    let (y, next) = try AlternativesLesson1Tests.stepByHand(p, x.select(axis: 1, index: t), h)
+                    (h, outputs) = (next, outputs + [y])
+                }
+                return try stack(outputs, axis: 1).reshape(x.shape)
+            })
+        ])
+    }
+
+    func test_1_5_shortcuts() {
+        /// The reference loop with its batch size fixed, or the loss recorded again after the step.
+        func loop(fixedBatch: Int? = nil, recordAfterStep: Bool = false) -> Lesson1Graders.TrainEpoch {
+            { model, optimizer, inputs, targets, batchSize, rng in
+                try batches(count: inputs.shape[0], batchSize: fixedBatch ?? batchSize, shuffle: true, rng: &rng).map { idx in
+                    let (x, y) = (try inputs.indexSelect(axis: 0, indices: idx), try targets.indexSelect(axis: 0, indices: idx))
+                    let loss = try mseLoss(model(x), y)
+                    optimizer.zeroGrad()
+                    try loss.backward()
+                    optimizer.step()
+                    return recordAfterStep ? try noGrad { try mseLoss(model(x), y).item() } : try loss.item()
+                }
+            }
+        }
+        assertFails(Lesson1Graders.trainEpoch, [("batches of 4 whatever batchSize says", loop(fixedBatch: 4)), ("the loss recorded after the step", loop(recordAfterStep: true))])
+    }
+
+    func test_1_6_shortcuts() {
+        assertFails(Lesson1Graders.generate, [
+            ("the result reshaped to one feature", { p, prefix, steps in
+                try Lesson1Graders.generateWith(p, prefix, steps).reshape([prefix.shape[0], steps, 1])
+            })
+        ])
+    }
+
+    func test_1_7_shortcuts() {
+        /// A with W_xh * W_hy (elementwise: an outer product only when input = output = 1), or c
+        /// with W_xh.squeeze(1) * b_hy (W_xh·b_hy only for one feature).
+        func loop(elementwise: Bool = false, squeezedOffset: Bool = false) -> Lesson1Graders.ClosedLoop {
+            { p in
+                let (wxh, whh, why, bhy) = (p.inputToHidden.weight, p.hiddenToHidden.weight, p.hiddenToOutput.weight, p.hiddenToOutput.bias!)
+                let a = try whh + (elementwise ? wxh * why : wxh.matmul(why))
+                let pushed = squeezedOffset ? try wxh.squeeze(1) * bhy : try wxh.matmul(bhy.unsqueeze(1)).squeeze(1)
+                return (a, try pushed + p.inputToHidden.bias! + p.hiddenToHidden.bias!)
+            }
+        }
+        assertFails(Lesson1Graders.closedLoop, [("W_xh * W_hy", loop(elementwise: true)), ("W_xh.squeeze(1) * b_hy", loop(squeezedOffset: true))])
+    }
+
+    func test_1_8_shortcuts() {
+        assertFails(Lesson1Graders.eigenvalues2x2, [
+            ("the textbook formula (tr ± √(tr² − 4·det))/2 in Float", { a in
+                let v = a.scalars
+                let tr = v[0] + v[3], d = tr * tr - 4 * (v[0] * v[3] - v[1] * v[2])
+                let root = Swift.abs(d).squareRoot() / 2
+                return d >= 0 ? [(Double(tr / 2 + root), 0), (Double(tr / 2 - root), 0)] : [(Double(tr / 2), Double(root)), (Double(tr / 2), -Double(root))]
+            })
         ])
     }
 }
