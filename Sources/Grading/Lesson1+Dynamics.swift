@@ -199,7 +199,8 @@ extension Lesson1Graders {
         var data = RNG(seed: 2024)
         let (x, y) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.train, steps: s.steps, rng: &data))
         let (tx, ty) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.test, steps: s.steps, rng: &data))
-        let model = LinearRNNParts(input: 1, hidden: s.hidden, output: 1, seed: 5, initialStd: 0.01).reference
+        let parts = LinearRNNParts(input: 1, hidden: s.hidden, output: 1, seed: 5, initialStd: 0.01)
+        let model = parts.reference
         let testMSE = { try noGrad { try mseLoss(model(tx), ty).item() } }
         var outcome = Outcome()
         outcome.record("test MSE before training", try testMSE())
@@ -219,7 +220,7 @@ extension Lesson1Graders {
         var rng = RNG(seed: 9)
         var losses: [Float] = []
         var orders: [[Int]] = []
-        Probes.expose([("inputs", x), ("targets", y)])
+        Probes.expose([("inputs", x), ("targets", y)] + parts.named)
         for _ in 0..<s.epochs {
             read = []
             losses += try train(watched, optimizer, x, y, s.batch, &rng)
