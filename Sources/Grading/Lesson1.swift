@@ -55,6 +55,8 @@ public enum Lesson1Graders {
             ("f = [1, 0.5], weights [0.7, 0.3]", 256, [1, 0.5], [0.7, 0.3], 100, 0.1, 0, 12),
             ("f = [0.5, 2], default weights, Δ = 0.05", 256, [0.5, 2], nil, 80, 0.05, 0, 13),
             ("f = [1], noise 0.2", 256, [1], nil, 100, 0.1, 0.2, 14),
+            // Weights that do not sum to 1, and noise on a sum of two sinusoids.
+            ("f = [1, 0.5], weights [1.5, 0.5], noise 0.2", 256, [1, 0.5], [1.5, 0.5], 100, 0.1, 0.2, 15),
         ]
 
     public static let sinusoids = Exercise<Sinusoids>(
@@ -92,6 +94,41 @@ public enum Lesson1Graders {
             ) { count, freqs, weights, steps, dt, noise, rng in
                 try signals(count, freqs, weights ?? freqs.map { _ in 1 }, steps, dt, noise, &rng)
             },
+            Mistake(
+                "weights-normalised", "the given weights are divided by their sum",
+                feedback:
+                    "The weights are the amplitudes the caller asked for: weights [1.5, 0.5] mean a sinusoid of amplitude 1.5 plus one of 0.5, a signal that reaches ±2. Only the default (no weights given) is 1/K each. Use the weights as they are given."
+            ) { count, freqs, weights, steps, dt, noise, rng in
+                try signals(count, freqs, weights.map { w in w.map { $0 / w.reduce(0, +) } }, steps, dt, noise, &rng)
+            },
+            Mistake(
+                "phase-per-sample", "a new phase is drawn for every sample, not once per sequence",
+                feedback:
+                    "The phase says where in its cycle a sequence starts; it stays the same for the whole sequence, or the samples are unrelated values of sin and there is no signal to predict. Draw the K phases once per sequence, before the loop over time."
+            ) { count, freqs, weights, steps, dt, noise, rng in
+                try signals(count, freqs, weights, steps, dt, noise, &rng, phasePerSample: true)
+            },
+            Mistake(
+                "noise-per-sequence", "one noise value is drawn per sequence and added to all its samples",
+                feedback:
+                    "noise·ε with one ε per sequence only shifts the whole sequence up or down: the samples stay perfectly predictable from each other, so the model never meets noise. The noise is one rng.normal() for every sample: draw it inside the loop over time."
+            ) { count, freqs, weights, steps, dt, noise, rng in
+                try signals(count, freqs, weights, steps, dt, noise, &rng, noiseDraw: .perSequence)
+            },
+            Mistake(
+                "noise-shared-by-sequences", "the noise is drawn once for the time steps and added to every sequence",
+                feedback:
+                    "A noise vector drawn once, outside the loop over sequences, puts the same disturbance at step t of every sequence: it becomes part of the signal, one the model can learn by heart. Draw the noise inside the loop over sequences, a fresh value for every sample."
+            ) { count, freqs, weights, steps, dt, noise, rng in
+                try signals(count, freqs, weights, steps, dt, noise, &rng, noiseDraw: .sharedBySequences)
+            },
+            Mistake(
+                "noise-per-frequency", "noise is added inside the sum over frequencies, once per sinusoid",
+                feedback:
+                    "Adding noise·ε for each of the K sinusoids adds K noises to a sample, whose standard deviation is √K·noise instead of noise. The noise belongs to the sample, not to a sinusoid: add it once, after the sum over the frequencies."
+            ) { count, freqs, weights, steps, dt, noise, rng in
+                try signals(count, freqs, weights, steps, dt, noise, &rng, noiseDraw: .perFrequency)
+            },
         ],
         criterion: .rule { got, want in
             for c in signalCases {
@@ -103,7 +140,7 @@ public enum Lesson1Graders {
                 let w = { (what: String) in want["\(what) of \(c.name)"]?.values ?? [] }
                 for (k, f) in c.frequencies.enumerated() where Swift.abs(g("amplitudes")[k] - w("amplitudes")[k]) > 0.01 {
                     return
-                        "for \(c.name), the sinusoid at f = \(format(f)) has amplitude \(format(g("amplitudes")[k])) on average (fitted by least squares), expected its weight \(format(w("amplitudes")[k]))"
+                        "for \(c.name), the sinusoid at f = \(format(f)) has amplitude \(format(g("amplitudes")[k])) on average (fitted by least squares), expected its weight \(format(w("amplitudes")[k])) (the weight as given; 1/K each when none are given)"
                 }
                 if w("amplitude spread")[0] < 0.01, g("amplitude spread")[0] > 0.01 {
                     return
@@ -117,13 +154,24 @@ public enum Lesson1Graders {
                     return
                         "for \(c.name), the phases of the two frequencies move together (coupling \(format(r))): draw one phase per frequency"
                 }
+                if g("noise mean per sequence")[0] > 2 * w("noise mean per sequence")[0] + 0.02 {
+                    return
+                        "for \(c.name), the noise of each sequence has a mean of its own: the means spread by \(format(g("noise mean per sequence")[0])) from sequence to sequence, expected about \(format(w("noise mean per sequence")[0])) for independent noise; draw a fresh ε for every sample, not one per sequence"
+                }
+                if g("noise mean per step")[0] > 2 * w("noise mean per step")[0] + 0.02 {
+                    return
+                        "for \(c.name), the noise at step t is the same in every sequence: its mean over the sequences spreads by \(format(g("noise mean per step")[0])) from step to step, expected about \(format(w("noise mean per step")[0])); draw the noise inside the loop over sequences"
+                }
                 if Swift.abs(g("residual")[0] - w("residual")[0]) > 0.02 {
                     return
-                        "for \(c.name), what remains after the fitted sinusoids has standard deviation \(format(g("residual")[0])), expected \(format(w("residual")[0])) (the noise level)"
+                        "for \(c.name), what remains after the fitted sinusoids has standard deviation \(format(g("residual")[0])), expected \(format(w("residual")[0])) (the noise level: one noise·ε per sample, added once after the sum over the frequencies)"
                 }
             }
             return nil
-        }
+        },
+        // The outcome is statistics of random signals: a mistake written with the random
+        // draws in another order gives nearly the same numbers, and is still that mistake.
+        mistakeTolerance: Tolerance(atol: 0.1, rtol: 0.05)
     ) { f in
         var outcome = Outcome()
         for c in signalCases {
@@ -137,25 +185,44 @@ public enum Lesson1Graders {
             outcome.record("phase concentration of \(c.name)", fit.phaseConcentration)
             if c.frequencies.count == 2 { outcome.record("phase coupling of \(c.name)", fit.phaseCoupling) }
             outcome.record("residual of \(c.name)", fit.residual)
+            outcome.record("noise mean per sequence of \(c.name)", fit.rowMeanSpread)
+            outcome.record("noise mean per step of \(c.name)", fit.stepMeanSpread)
         }
         return outcome
     }
 
+    /// How a wrong generator draws its noise (the reference: one ε per sample).
+    enum NoiseDraw { case perSample, perSequence, sharedBySequences, perFrequency }
+
     /// Signals built like the reference (phases, then noise, per sequence), with a wrong
-    /// angle, phases or weights: the known mistakes of 1.1.
+    /// angle, phases, weights or noise: the known mistakes of 1.1.
     static func signals(
         _ count: Int, _ freqs: [Float], _ weights: [Float]?, _ steps: Int, _ dt: Float, _ noise: Float, _ rng: inout RNG,
         angle: (Float, Float, Float) -> Float = { f, t, phase in 2 * .pi * f * t + phase },
-        phases: ((inout RNG) -> [Float])? = nil
+        phases: ((inout RNG) -> [Float])? = nil, phasePerSample: Bool = false, noiseDraw: NoiseDraw = .perSample
     ) throws -> Tensor {
         let w = weights ?? freqs.map { _ in 1 / Float(freqs.count) }
+        let shared = noiseDraw == .sharedBySequences && noise > 0 ? (0..<steps).map { _ in rng.normal() } : []
         var values = [Float](repeating: 0, count: count * steps)
         for n in 0..<count {
-            let phi = phases?(&rng) ?? freqs.map { _ in 2 * Float.pi * rng.uniform() }
+            var phi = phases?(&rng) ?? freqs.map { _ in 2 * Float.pi * rng.uniform() }
             for t in 0..<steps {
-                values[n * steps + t] = freqs.indices.reduce(0) { $0 + w[$1] * Foundation.sin(angle(freqs[$1], Float(t) * dt, phi[$1])) }
+                if phasePerSample, t > 0 { phi = freqs.map { _ in 2 * Float.pi * rng.uniform() } }
+                for k in freqs.indices {
+                    values[n * steps + t] += w[k] * Foundation.sin(angle(freqs[k], Float(t) * dt, phi[k]))
+                    if noiseDraw == .perFrequency, noise > 0 { values[n * steps + t] += noise * rng.normal() }
+                }
             }
-            if noise > 0 { for t in 0..<steps { values[n * steps + t] += noise * rng.normal() } }
+            guard noise > 0 else { continue }
+            let once = noiseDraw == .perSequence ? rng.normal() : 0
+            for t in 0..<steps {
+                switch noiseDraw {
+                case .perSample: values[n * steps + t] += noise * rng.normal()
+                case .perSequence: values[n * steps + t] += noise * once
+                case .sharedBySequences: values[n * steps + t] += noise * shared[t]
+                case .perFrequency: break
+                }
+            }
         }
         return try Tensor(values, shape: [count, steps])
     }
@@ -165,7 +232,10 @@ public enum Lesson1Graders {
     static func fitSinusoids(
         _ s: Tensor, frequencies: [Float], dt: Float
     )
-        -> (meanAmplitude: [Float], amplitudeSpread: Float, phaseConcentration: [Float], phaseCoupling: Float, residual: Float)
+        -> (
+            meanAmplitude: [Float], amplitudeSpread: Float, phaseConcentration: [Float], phaseCoupling: Float, residual: Float,
+            rowMeanSpread: Float, stepMeanSpread: Float
+        )
     {
         let (rows, steps, k) = (s.shape[0], s.shape[1], frequencies.count)
         let basis: [[Double]] = (0..<steps).map { t in
@@ -178,6 +248,7 @@ public enum Lesson1Graders {
         var normal = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
         for row in basis { for i in 0..<m { for j in 0..<m { normal[i][j] += row[i] * row[j] } } }
         var amplitudes = [[Double]](), phases = [[Double]](), squared = 0.0
+        var rowMeans = [Double](), stepSums = [Double](repeating: 0, count: steps)
         for r in 0..<rows {
             let x = values[(r * steps)..<(r * steps + steps)].map(Double.init)
             var rhs = [Double](repeating: 0, count: m)
@@ -186,10 +257,14 @@ public enum Lesson1Graders {
             let sinCos: [(a: Double, b: Double)] = (0..<k).map { j in (coef[2 * j], coef[2 * j + 1]) }
             amplitudes.append(sinCos.map { ($0.a * $0.a + $0.b * $0.b).squareRoot() })
             phases.append(sinCos.map { Foundation.atan2($0.b, $0.a) })
+            var rowSum = 0.0
             for (t, row) in basis.enumerated() {
-                let fitted = (0..<m).reduce(0.0) { $0 + row[$1] * coef[$1] }
-                squared += (x[t] - fitted) * (x[t] - fitted)
+                let left = x[t] - (0..<m).reduce(0.0) { $0 + row[$1] * coef[$1] }
+                squared += left * left
+                rowSum += left
+                stepSums[t] += left
             }
+            rowMeans.append(rowSum / Double(steps))
         }
         let mean = (0..<k).map { j in amplitudes.reduce(0) { $0 + $1[j] } / Double(rows) }
         let spread = amplitudes.flatMap { a in (0..<k).map { Swift.abs(a[$0] - mean[$0]) } }.max() ?? 0
@@ -199,7 +274,15 @@ public enum Lesson1Graders {
         }
         let concentration = (0..<k).map { j in resultant(phases.map { $0[j] }) }
         let coupling = k == 2 ? resultant(phases.map { $0[0] - $0[1] }) : 0
-        return (mean.map(Float.init), Float(spread), concentration, coupling, Float((squared / Double(rows * steps)).squareRoot()))
+        /// The standard deviation of some numbers (how much the noise's means move around).
+        func std(_ xs: [Double]) -> Float {
+            let mu = xs.reduce(0, +) / Double(Swift.max(xs.count, 1))
+            return Float((xs.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(Swift.max(xs.count, 1))).squareRoot())
+        }
+        return (
+            mean.map(Float.init), Float(spread), concentration, coupling, Float((squared / Double(rows * steps)).squareRoot()),
+            std(rowMeans), std(stepSums.map { $0 / Double(rows) })
+        )
     }
 
     /// x with a·x = b, by Gaussian elimination with partial pivoting (a small, well-posed system).
@@ -251,15 +334,53 @@ public enum Lesson1Graders {
                 let t = s.shape[1]
                 return (try s.slice(axis: 1, 0..<(t - 1)), try s.slice(axis: 1, 1..<t))
             },
+            Mistake(
+                "time-from-batch-axis", "the number of steps is read from shape[0], the number of sequences",
+                feedback:
+                    "signals is [N, T]: shape[0] counts the sequences, shape[1] the samples of each. Taking T from shape[0] cuts every sequence to N − 1 pairs, whatever its length. Read T from the time axis, shape[1]."
+            ) { s in
+                try pairsWith(s, pairs: s.shape[0] - 1)
+            },
+            Mistake(
+                "one-pair-short", "the inputs stop at T − 2: the last pair (sample T − 2 → sample T − 1) is lost",
+                feedback:
+                    "A Range's upper bound is already left out: 0..<(T − 1) holds samples 0 to T − 2, every sample that has a successor. Stopping one earlier throws away the last pair of every sequence. Take 0..<(T − 1) and 1..<T."
+            ) { s in
+                try pairsWith(s, pairs: s.shape[1] - 2)
+            },
+            Mistake(
+                "two-steps-ahead", "the target is the sample two steps later, t + 2",
+                feedback:
+                    "Next-step prediction pairs sample t with sample t + 1: the two slices start one step apart, at 0 and at 1. Starting the targets at 2 asks the model to skip a sample."
+            ) { s in
+                try pairsWith(s, pairs: s.shape[1] - 2, ahead: 2)
+            },
+            Mistake(
+                "targets-without-feature-axis", "the inputs get their feature axis but the targets stay [N, T − 1]",
+                feedback:
+                    "The model's predictions are [N, T − 1, 1], and mseLoss between [N, T − 1, 1] and [N, T − 1] does not fail: it broadcasts to [N, T − 1, T − 1] and compares every prediction with every target. Add the last axis to the targets too, with unsqueeze(2)."
+            ) { s in
+                try pairsWith(s, pairs: s.shape[1] - 1, targetFeatureAxis: false)
+            },
         ]
     ) { f in
         var outcome = Outcome()
-        for (i, shape) in [[3, 7], [2, 4]].enumerated() {
-            let (x, y) = try f(Probes.input(shape, seed: UInt64(40 + i)).detached())
+        // A single short sequence too: what a student's code does with one row.
+        for (i, shape) in [[3, 7], [2, 4], [1, 3]].enumerated() {
+            let s = Probes.input(shape, seed: UInt64(40 + i)).detached()
+            Probes.expose([("signals", s)])
+            let (x, y) = try f(s)
             outcome.record("inputs of a \(shape) batch", x)
             outcome.record("targets of a \(shape) batch", y)
         }
         return outcome
+    }
+
+    /// `pairs` inputs from sample 0 on and as many targets from sample `ahead` on, each
+    /// [N, pairs, 1] (the targets [N, pairs] without `targetFeatureAxis`): 1.2's mistakes.
+    static func pairsWith(_ s: Tensor, pairs: Int, ahead: Int = 1, targetFeatureAxis: Bool = true) throws -> (inputs: Tensor, targets: Tensor) {
+        let targets = try s.slice(axis: 1, ahead..<(ahead + pairs))
+        return (try s.slice(axis: 1, 0..<pairs).unsqueeze(2), targetFeatureAxis ? try targets.unsqueeze(2) : targets)
     }
 
     // MARK: - 1.3 one step
@@ -267,12 +388,29 @@ public enum Lesson1Graders {
     public typealias Step = (LinearRNNParts, Tensor, Tensor) throws -> (output: Tensor, hidden: Tensor)
 
     static func stepWith(
-        _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, nonlinear: Bool = false, outputFromOld: Bool = false, noInput: Bool = false
+        _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, activation: ((Tensor) -> Tensor)? = nil, outputFromOld: Bool = false, noInput: Bool = false,
+        transposedHidden: Bool = false, hiddenBias: Bool = true, outputBias: Bool = true, swapped: Bool = false
     ) throws -> (output: Tensor, hidden: Tensor) {
-        var pre = try p.hiddenToHidden(h)
+        var pre = try affine(p.hiddenToHidden, h, bias: hiddenBias, transposed: transposedHidden)
         if !noInput { pre = try p.inputToHidden(x) + pre }
-        let new = nonlinear ? pre.tanh() : pre
-        return (try p.hiddenToOutput(outputFromOld ? h : new), new)
+        let new = activation?(pre) ?? pre
+        let output = try affine(p.hiddenToOutput, outputFromOld ? h : new, bias: outputBias)
+        return swapped ? (new, output) : (output, new)
+    }
+
+    /// The reference with a nonlinearity on the new state (tanh, sigmoid, relu) — this
+    /// model has none — as `make` builds it from a step with that activation.
+    static func activationVariants<I>(_ make: (@escaping (Tensor) -> Tensor) -> I) -> [Variant<I>] {
+        let activations: [(String, (Tensor) -> Tensor)] = [("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }), ("relu", { $0.relu() })]
+        return activations.map { name, f in Variant("\(name)-on-state", "a \(name) on the new state", make(f)) }
+    }
+
+    /// What a Linear layer computes, x·Wᵀ + b, or with its weight not transposed (x·W) or
+    /// its bias left out: the layer as a student's hand-written matmul gets it wrong.
+    static func affine(_ layer: Linear, _ x: Tensor, bias: Bool = true, transposed: Bool = false) throws -> Tensor {
+        if bias, !transposed { return try layer(x) }
+        let product = try (x.rank == 1 ? x.unsqueeze(0) : x).matmul(transposed ? layer.weight : layer.weight.transpose(0, 1))
+        return bias ? try product + layer.bias! : product
     }
 
     public static let step = Exercise<Step>(
@@ -291,7 +429,7 @@ public enum Lesson1Graders {
                 feedback:
                     "The usual RNN cell has h′ = tanh(…), but this lesson's model is linear on purpose: with no nonlinearity, the whole model is a linear dynamical system whose behaviour the eigenvalues of one matrix explain (1.7, 1.8). Leave the sum as it is."
             ) { p, x, h in
-                try stepWith(p, x, h, nonlinear: true)
+                try stepWith(p, x, h, activation: { $0.tanh() })
             },
             Mistake(
                 "ignored-input", "the new state ignores the input x",
@@ -300,12 +438,44 @@ public enum Lesson1Graders {
             ) { p, x, h in
                 try stepWith(p, x, h, noInput: true)
             },
-        ]
+            Mistake(
+                "transposed-W_hh", "the state is multiplied by W_hh, not by its transpose: h·W_hh",
+                feedback:
+                    "A Linear weight is [out, in], and a layer computes h·Wᵀ for a batch of rows h. W_hh is square, so h·W_hh runs without a shape error — but it sends unit i's value where unit j's belongs. Call the layer, hiddenToHidden(h), or multiply by W_hh.transpose(0, 1)."
+            ) { p, x, h in
+                try stepWith(p, x, h, transposedHidden: true)
+            },
+            Mistake(
+                "forgot-hidden-bias", "the hidden-to-hidden bias b_hh is left out",
+                feedback:
+                    "Each of the two layers into the state has its own bias: h′ = W_xh·x + b_xh + W_hh·h + b_hh. A hand-written h.matmul(W_hhᵀ) leaves b_hh out, and it never trains. Call the layer, hiddenToHidden(h), which adds it."
+            ) { p, x, h in
+                try stepWith(p, x, h, hiddenBias: false)
+            },
+            Mistake(
+                "forgot-output-bias", "the output bias b_hy is left out: y = W_hy·h′",
+                feedback:
+                    "The output is affine too: y = W_hy·h′ + b_hy. Without b_hy the model cannot shift its predictions, and a signal whose mean is not 0 can never be matched. Call the layer, hiddenToOutput(h′), which adds it."
+            ) { p, x, h in
+                try stepWith(p, x, h, outputBias: false)
+            },
+            Mistake(
+                "returned-in-wrong-order", "the step returns (new state, output) instead of (output, new state)",
+                feedback:
+                    "The result is the tuple (output: y, hidden: h′), in that order: whoever calls step reads .output and .hidden, or takes the first element as the output. Return (output, newHidden)."
+            ) { p, x, h in
+                try stepWith(p, x, h, swapped: true)
+            },
+        ],
+        variants: activationVariants { f in { p, x, h in try stepWith(p, x, h, activation: f) } }
     ) { f in
         var outcome = Outcome()
-        for seed: UInt64 in [1, 2] {
-            let p = LinearRNNParts(input: 2, hidden: 3, output: 2, seed: 50 + seed)
-            let x = Probes.input([4, 2], seed: 60 + seed), h = Probes.input([4, 3], seed: 70 + seed)
+        // Batch 5, input 2, hidden 3, output 4: no two sizes equal, so no axis mix-up fits by
+        // accident. Weights #3 get one state [hidden] for the whole batch, as initialHidden is.
+        for seed: UInt64 in [1, 2, 3] {
+            let p = LinearRNNParts(input: 2, hidden: 3, output: 4, seed: 50 + seed)
+            let x = Probes.input([5, 2], seed: 60 + seed), h = Probes.input(seed == 3 ? [3] : [5, 3], seed: 70 + seed)
+            Probes.expose(p.named + [("x", x), ("h", h)])
             let (y, next) = try f(p, x, h)
             try record(
                 [("output (weights #\(seed))", y), ("new hidden state (weights #\(seed))", next)],
@@ -342,14 +512,16 @@ public enum Lesson1Graders {
     public typealias Unroll = (LinearRNNParts, Tensor) throws -> Tensor
 
     static func unrollWith(
-        _ p: LinearRNNParts, _ x: Tensor, start: Tensor? = nil, resetEveryStep: Bool = false, timeAxis: Int = 1
+        _ p: LinearRNNParts, _ x: Tensor, start: Tensor? = nil, resetEveryStep: Bool = false, timeAxis: Int = 1,
+        detachState: Bool = false, reversed: Bool = false, stepsShort: Int = 0, activation: ((Tensor) -> Tensor)? = nil
     ) throws -> Tensor {
         var h = start ?? p.initialHidden
         var outputs: [Tensor] = []
-        for t in 0..<x.shape[1] {
-            let (y, next) = try stepWith(p, x.select(axis: 1, index: t), resetEveryStep ? (start ?? p.initialHidden) : h)
+        let times = Array(0..<(x.shape[1] - stepsShort))
+        for t in reversed ? times.reversed() : times {
+            let (y, next) = try stepWith(p, x.select(axis: 1, index: t), resetEveryStep ? (start ?? p.initialHidden) : h, activation: activation)
             outputs.append(y)
-            h = next
+            h = detachState ? next.detached() : next
         }
         return try stack(outputs, axis: timeAxis)
     }
@@ -379,12 +551,36 @@ public enum Lesson1Graders {
             ) { p, x in
                 try unrollWith(p, x, timeAxis: 0)
             },
-        ]
+            Mistake(
+                "detached-state", "the state is detached between steps: no gradient flows back through time",
+                feedback:
+                    "h = next.detached() gives the same outputs, but cuts the chain: the loss at step t can no longer reach W_hh, W_xh or h₀ through the earlier steps, so the model cannot learn what its memory is for. Carry the state itself, h = next."
+            ) { p, x in
+                try unrollWith(p, x, detachState: true)
+            },
+            Mistake(
+                "reversed-time", "the steps run from the last sample to the first",
+                feedback:
+                    "The state must read the sequence in the order it happens: step t reads x[:, t] after all the earlier samples, and outputs[:, t] is the output after reading x[:, t]. Loop t from 0 up to T − 1."
+            ) { p, x in
+                try unrollWith(p, x, reversed: true)
+            },
+            Mistake(
+                "one-step-short", "the loop stops at T − 2: the last sample is never read",
+                feedback:
+                    "0..<T already stops before T: it visits every step 0 … T − 1. With 0..<(T − 1) the last sample is never read and the outputs are one step short of the targets. Loop over 0..<x.shape[1]."
+            ) { p, x in
+                try unrollWith(p, x, stepsShort: 1)
+            },
+        ],
+        variants: activationVariants { f in { p, x in try unrollWith(p, x, activation: f) } }
     ) { f in
         var outcome = Outcome()
+        // Batch 6, time 5, input 2, hidden 3, output 4: no two sizes equal.
         for seed: UInt64 in [1, 2] {
-            let p = LinearRNNParts(input: 2, hidden: 3, output: 2, seed: 80 + seed)
-            let x = Probes.input([3, 5, 2], seed: 90 + seed)
+            let p = LinearRNNParts(input: 2, hidden: 3, output: 4, seed: 80 + seed)
+            let x = Probes.input([6, 5, 2], seed: 90 + seed)
+            Probes.expose(p.named + [("x", x)])
             try record(
                 [("outputs (weights #\(seed))", f(p, x))],
                 gradientsOf: [("x (weights #\(seed))", x)] + p.named.map { ("\($0.0) (weights #\(seed))", $0.1) }, into: &outcome)
