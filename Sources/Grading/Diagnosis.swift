@@ -63,12 +63,17 @@ public enum Diagnosis {
         got.shape == want.shape && got.values.allSatisfy { $0 == 0 } && want.values.contains { $0 != 0 }
     }
 
-    /// The first differing entry (outputs before gradients) whose change has a name, said in words.
-    static func explanation(_ got: Outcome, expected: Outcome, tolerance: Tolerance) -> String? {
-        let ordered = expected.entries.filter { !isGradient($0.name) } + expected.entries.filter { isGradient($0.name) }
-        for want in ordered {
-            guard let g = got[want.name], single(g, want, tolerance) != nil else { continue }
-            if let named = explain(g, want, tolerance) { return named }
+    /// The first differing output whose change has a name, said in words; a gradient's only
+    /// when every output is right (a pullback's mistake). `valuesOnly` (for a rule's
+    /// outcome, whose entries may encode text or counts) keeps to changes of the values —
+    /// scaled, shifted, reversed — and leaves shapes to the rule's own message.
+    static func explanation(_ got: Outcome, expected: Outcome, tolerance: Tolerance, valuesOnly: Bool = false) -> String? {
+        let differs = { (want: Outcome.Entry) in got[want.name].map { single($0, want, tolerance) != nil } ?? false }
+        let outputs = expected.entries.filter { !isGradient($0.name) && differs($0) }
+        let candidates = outputs.isEmpty ? expected.entries.filter { isGradient($0.name) && differs($0) } : outputs
+        for want in candidates {
+            guard let g = got[want.name], !(valuesOnly && g.shape != want.shape) else { continue }
+            if let named = explain(g, want, tolerance, valuesOnly: valuesOnly) { return named }
         }
         return nil
     }
@@ -121,8 +126,10 @@ public enum Diagnosis {
 
     /// What `got` is, in words, when it is the reference's entry `want` changed in a way
     /// that has a name; nil when no such change explains it.
-    static func explain(_ got: Outcome.Entry, _ want: Outcome.Entry, _ tolerance: Tolerance) -> String? {
+    static func explain(_ got: Outcome.Entry, _ want: Outcome.Entry, _ tolerance: Tolerance, valuesOnly: Bool = false) -> String? {
         let n = want.name
+        // A NaN or an infinity has its own message; no change of the reference's makes one.
+        guard got.values.allSatisfy(\.isFinite), want.values.allSatisfy(\.isFinite) else { return nil }
         if got.shape != want.shape {
             guard got.values.count == want.values.count else { return lengthChange(got, want, tolerance) }
             for perm in permutations(want.shape.count) where perm != Array(0..<want.shape.count) {
@@ -138,13 +145,18 @@ public enum Diagnosis {
         }
         let (g, w) = (got.values, want.values)
         guard !close(g, w, tolerance) else { return nil }
-        if g.allSatisfy({ $0 == 0 }) { return "\(n) is all zeros" }
-        if g.count > 1, g.allSatisfy({ $0 == g[0] }), w.contains(where: { $0 != w[0] }) { return "\(n) is the same number, \(format(g[0])), everywhere" }
+        if !valuesOnly {
+            if g.allSatisfy({ $0 == 0 }) { return "\(n) is all zeros" }
+            if g.count > 1, g.allSatisfy({ $0 == g[0] }), w.contains(where: { $0 != w[0] }) { return "\(n) is the same number, \(format(g[0])), everywhere" }
+        }
         // Scaled: g = c·w.
+        // (One number is always some multiple of another: a scale needs two or more.)
         let ww = w.reduce(0) { $0 + $1 * $1 }
-        if ww > 0 {
+        if ww > 0, g.count > 1 {
             let c = zip(g, w).reduce(0) { $0 + $1.0 * $1.1 } / ww
-            if Swift.abs(c) > 1e-3, close(g, w.map { $0 * c }, tolerance) { return "\(n) is the reference's \(scaleText(c, shape: want.shape))" }
+            if Swift.abs(c) > 1e-3, close(g, w.map { $0 * c }, tolerance) {
+                return "\(n) is the reference's \(scaleText(c, gradient: isGradient(n)))"
+            }
         }
         // Offset: g = w + d.
         if g.count > 1 {
@@ -170,7 +182,7 @@ public enum Diagnosis {
                 return "\(n) is the reference's with axes \(perm) swapped (the shape is the same, the numbers are transposed)"
             }
         }
-        if let place = onlyAt(g, w, shape: want.shape, tolerance) { return "\(n) is right except at \(place)" }
+        if !valuesOnly, let place = onlyAt(g, w, shape: want.shape, tolerance) { return "\(n) is right except at \(place)" }
         return nil
     }
 
@@ -209,12 +221,18 @@ public enum Diagnosis {
         return nil
     }
 
-    static func scaleText(_ c: Float, shape: [Int]) -> String {
+    /// "× 4: a sum where a mean belongs…" — for a gradient, what flows back through the
+    /// tensor is scaled, which a factor in the forward pass does.
+    static func scaleText(_ c: Float, gradient: Bool = false) -> String {
         if Swift.abs(c + 1) < 1e-3 { return "negated: a sign is flipped" }
         for k in 2...4096 {
             let kf = Float(k)
-            if Swift.abs(c - kf) < 1e-3 * kf { return "× \(k): a sum where a mean belongs, or a factor counted \(k) times?" }
-            if Swift.abs(c - 1 / kf) < 1e-3 / kf { return "÷ \(k): a mean where a sum belongs, or a count divided in twice?" }
+            if Swift.abs(c - kf) < 1e-3 * kf {
+                return gradient ? "× \(k): the path through it counts \(k) times (a factor of \(k) in your forward pass?)" : "× \(k): a sum where a mean belongs, or a factor counted \(k) times?"
+            }
+            if Swift.abs(c - 1 / kf) < 1e-3 / kf {
+                return gradient ? "÷ \(k): the path through it counts 1/\(k) (a division by \(k) in your forward pass?)" : "÷ \(k): a mean where a sum belongs, or a count divided in twice?"
+            }
             if Swift.abs(c + kf) < 1e-3 * kf { return "× −\(k)" }
             if kf > Swift.abs(c) * 2 && kf > 1 / Swift.abs(c) * 2 { break }
         }

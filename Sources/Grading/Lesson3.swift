@@ -219,7 +219,7 @@ public enum Lesson3Graders {
             let (x, layer) = stackedProbe(seed: seed, input: input, hidden: hidden, layers: layers)
             Probes.expose([("x", x)] + layer.namedParameters().map { ($0.name, $0.tensor) })
             let (output, hidden) = try run(x, layer.weights)
-            let suffix = " (inputs #\(seed))"
+            let suffix = " (inputs #\(seed % 10))"  // sets 1 to 3
             outcome.record("output\(suffix)", output)
             outcome.record("hidden\(suffix)", hidden)
             var wrt: [(String, Tensor)] = [("x\(suffix)", x)]

@@ -146,9 +146,9 @@ extension Exercise {
         var lines: [String] = []
         // A rule's outcome (a training run's losses, a signal's statistics) is compared the
         // way mistakes are: a loss curve that is the reference's halved says so too.
-        let tolerance: Tolerance
-        if case .matchesReference(let t) = criterion { tolerance = t } else { tolerance = mistakeTolerance }
-        if variant == nil, let named = Diagnosis.explanation(got, expected: expected, tolerance: tolerance) {
+        let tolerance: Tolerance, isRule: Bool
+        if case .matchesReference(let t) = criterion { (tolerance, isRule) = (t, false) } else { (tolerance, isRule) = (mistakeTolerance, true) }
+        if variant == nil, let named = Diagnosis.explanation(got, expected: expected, tolerance: tolerance, valuesOnly: isRule) {
             lines.append("What it looks like — \(named)\(named.hasSuffix("?") ? "" : ".")")
         }
         if let gradients = Diagnosis.gradientLine(got, expected: expected, tolerance: tolerance) { lines.append(gradients) }
