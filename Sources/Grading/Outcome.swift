@@ -47,6 +47,23 @@ public struct Outcome: Sendable, Equatable {
         return ["first", "second", "third", "fourth", "fifth"].indices.contains(n - 1) ? ["first", "second", "third", "fourth", "fifth"][n - 1] : "#\(n)"
     }
 
+    /// What a known mistake that throws is recorded as: one empty entry named by its error,
+    /// without the file and line (a student's file and line are not the mistake's).
+    public static func thrown(_ message: String) -> Outcome {
+        let bare = message.replacingOccurrences(of: #"^[^ :]+\.swift:\d+: "#, with: "", options: .regularExpression)
+        var o = Outcome()
+        o.entries = [Entry(name: "\(thrownPrefix)\(bare)", shape: [0], values: [])]
+        return o
+    }
+
+    static let thrownPrefix = "threw: "
+
+    /// The error of a `thrown` outcome, or nil.
+    public var thrownMessage: String? {
+        guard entries.count == 1, entries[0].name.hasPrefix(Self.thrownPrefix), entries[0].values.isEmpty else { return nil }
+        return String(entries[0].name.dropFirst(Self.thrownPrefix.count))
+    }
+
     /// What a missing gradient means, unless an exercise says otherwise.
     public static let missingGradient =
         "no gradient reached it — the output does not depend on it (is it used?), or the path was cut (a detached tensor, or a new Tensor made from .scalars)"

@@ -75,8 +75,18 @@ extension Exercise {
     /// fixtures instead: see `Isolation`.)
     public func grade(_ candidate: Implementation) -> Verdict {
         verdict(on: report(candidate), reference: { try probe(reference) }, mistakeOutcome: { id in
-            mistakes.first { $0.id == id }.flatMap { try? probe($0.implementation) }
+            mistakes.first { $0.id == id }.flatMap { mistakeOutcome($0) }
         }, variants: { (try? variantOutcomes()) ?? [] })
+    }
+
+    /// What a known mistake gives on the probe: its outcome, or the error it throws (as
+    /// `Outcome.thrown`), so that a student whose code throws the same is told which it is.
+    public func mistakeOutcome(_ m: Mistake<Implementation>) -> Outcome? {
+        switch report(m.implementation) {
+        case .outcome(let o): return o
+        case .threw(let message, _): return Outcome.thrown(message)
+        default: return nil
+        }
     }
 
     /// Runs `candidate` on the probe: its outcome, or what it threw.
@@ -112,7 +122,11 @@ extension Exercise {
             // Operators (+, *) cannot know the caller's line: their errors start with the op.
             let located = message.range(of: #"^[^ :]+\.swift:\d+: "#, options: .regularExpression) != nil
             let which = located ? "fix that line of \(where_)" : "find the operator in \(where_) whose shapes are the ones above (an operator cannot name its line; `print(x.shape)` before it shows which)"
-            return Verdict(exercise: id, status: .failed, summary: "your code threw \(tensorError ? "" : "an error: ")\(message)", mistake: nil,
+            // A known mistake that throws the same error (wherever the line) is named.
+            let thrown = Outcome.thrown(message)
+            let known = mistakes.first { m in mistakeOutcome(m.id).map { $0.isIdentical(to: thrown) } ?? false }
+            return Verdict(exercise: id, status: .failed, summary: "your code threw \(tensorError ? "" : "an error: ")\(message)",
+                           mistake: known.map { ($0.id, $0.title, $0.feedback) },
                            next: tensorError ? "\(which), then \(retry)" : "fix \(where_), then \(retry)")
         case .stopped(let summary, let next, let kind):
             return Verdict(exercise: id, status: .failed, summary: summary, mistake: nil, next: next, stopped: kind)
@@ -227,7 +241,7 @@ extension Exercise {
         // Each probe runs once: the reference's, each mistake's, the variants'.
         let expected = Result { try probe(reference) }
         var outcomes: [String: Outcome] = [:]
-        for m in mistakes where outcomes[m.id] == nil { outcomes[m.id] = try? probe(m.implementation) }
+        for m in mistakes where outcomes[m.id] == nil { outcomes[m.id] = mistakeOutcome(m) }
         let variants = (try? variantOutcomes()) ?? []
         let cachedGrade = { (candidate: Implementation) in
             verdict(on: report(candidate), reference: { try expected.get() }, mistakeOutcome: { outcomes[$0] }, variants: { variants })
@@ -272,7 +286,7 @@ extension Exercise {
             problems.append("\(id): the reference's own outputs match the variant \(v.id)")
         }
         var mistakeOutcomes = mistakeOutcomes ?? [:]
-        for m in mistakes where mistakeOutcomes[m.id] == nil { mistakeOutcomes[m.id] = try? probe(m.implementation) }
+        for m in mistakes where mistakeOutcomes[m.id] == nil { mistakeOutcomes[m.id] = mistakeOutcome(m) }
         for v in recorded {
             let verdict = self.verdict(on: .outcome(v.outputs), reference: { expected }, mistakeOutcome: { mistakeOutcomes[$0] }, variants: { recorded })
             if verdict.status == .passed {
@@ -312,7 +326,7 @@ public struct AnyExercise: Sendable {
         prove = { exercise.prove() }
         recordOutcomes = {
             [("reference", try exercise.probe(exercise.reference))]
-                + exercise.mistakes.compactMap { m in (try? exercise.probe(m.implementation)).map { (m.id, $0) } }
+                + exercise.mistakes.compactMap { m in exercise.mistakeOutcome(m).map { (m.id, $0) } }
                 + (try exercise.variantOutcomes()).map { (Self.variantPrefix + $0.id, $0.outputs) }
         }
         verdictOnRecorded = { report, reference, recorded in

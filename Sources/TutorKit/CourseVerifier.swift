@@ -225,7 +225,8 @@ public struct CourseVerifier {
                     report.problems.append("\(g.id): the recorded outcome of \(of) is stale (\(stale)); \(again)")
                     continue
                 }
-                let v = g.verdictOnRecorded(.outcome(outcome), fixture.reference, fixture.mistakes)
+                // A mistake recorded as the error it throws is graded as that error.
+                let v = g.verdictOnRecorded(outcome.thrownMessage.map { .threw($0, tensorError: true) } ?? .outcome(outcome), fixture.reference, fixture.mistakes)
                 if of == "reference", v.status != .passed {
                     report.problems.append("\(g.id): against the fixtures, the reference does not pass: \(v.summary)")
                 } else if of.hasPrefix(AnyExercise.variantPrefix) {

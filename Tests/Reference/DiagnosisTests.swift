@@ -140,6 +140,28 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertTrue(e.grade { [4, 2, 1, 0.5] }.status == .passed)
     }
 
+    func testAKnownMistakeThatThrowsIsNamedWhereverItsLine() {
+        // The mistake sums over the wrong axis and then cannot reshape: a shape error.
+        let wrongAxis: Scan = { x, w, b in try Self.scan(x, w, b).sum(axis: 0).reshape([2, 4, 3]) }
+        let e = Exercise<Scan>(
+            id: "9.7", title: "A running sum", symbol: "scan(_:_:_:)", file: "Lessons/Lesson9/Scan.swift",
+            reference: Self.exercise().reference,
+            mistakes: [
+                Mistake("summed-the-batch", "the batch axis summed away", feedback: "Keep the batch.", wrongAxis),
+                Mistake("no-tanh", "no tanh", feedback: "Apply tanh.") { x, w, b in try Self.scan(x, w, b, activation: { $0 }) },
+            ], probe: Self.exercise().probe)
+        XCTAssertEqual(e.prove(), [])
+        // The same error from the student's own line (a different file and line in the message).
+        let v = e.grade { x, w, b in
+            let y = try Self.scan(x, w, b)
+            return try y.sum(axis: 0).reshape([2, 4, 3])
+        }
+        XCTAssertEqual(v.mistake?.id, "summed-the-batch", "\(v)")
+        XCTAssertTrue(v.summary.hasPrefix("your code threw"), v.summary)
+        // Another error is not that mistake.
+        XCTAssertNil(e.grade { x, _, _ in try x.reshape([7]) }.mistake)
+    }
+
     func testAProbeThatExposesATensorItKeepsIsRefused() {
         XCTAssertThrowsError(try Self.exercise(exposeAStaticTensor: true).variantOutcomes()) { error in
             XCTAssertTrue("\(error)".contains("outlives one run"), "\(error)")
