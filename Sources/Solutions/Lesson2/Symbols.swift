@@ -9,8 +9,11 @@ import Autograd
 
 /// The sorted alphabet of `sequences`, and every sequence as integer codes into it
 /// (NumPy's `np.unique(…, return_inverse=True)`, with the shape kept).
-/// sequences: N strings of one length T. Returns the alphabet (sorted, each symbol once)
-/// and codes `[N, T]` with codes[n][t] = the index of sequences[n][t] in the alphabet.
+/// sequences: N strings of one length T. A symbol is one Swift `Character` — what `count`
+/// counts: capitals and lower case are different symbols, a space or a comma is one, and
+/// "é" or "👍🏽" is one however many bytes it takes. Returns the alphabet (sorted as Swift
+/// sorts Characters, each symbol once) and codes `[N, T]` with codes[n][t] = the index of
+/// sequences[n][t] in the alphabet.
 ///
 ///     integerCodes(["cab", "bca"])  →  (["a", "b", "c"], [[2, 0, 1], [1, 2, 0]])
 public func integerCodes(_ sequences: [String]) throws -> (alphabet: [Character], codes: Tensor) {
