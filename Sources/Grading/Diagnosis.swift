@@ -40,7 +40,7 @@ public enum Diagnosis {
         func message(_ want: Outcome.Entry) -> String {
             var one = Outcome(), g = Outcome()
             one.entries = [want]
-            if let e = got[want.name] { g.entries = [e] }
+            g.entries = got[want.name].map { [$0] } ?? got.entries.filter { $0.name.hasPrefix(want.name + Outcome.caseThrew) }
             return g.difference(from: one, tolerance: tolerance, missingGradientAdvice: missingGradientAdvice) ?? ""
         }
         if let w = outputs.first(where: { got[$0.name] == nil || got[$0.name]!.shape != $0.shape }) { return message(w) }

@@ -57,6 +57,8 @@ public struct Outcome: Sendable, Equatable {
     }
 
     static let thrownPrefix = "threw: "
+    /// Between a case's name and its error, in an entry `Probes.attempt` records.
+    public static let caseThrew = " threw: "
 
     /// The error of a `thrown` outcome, or nil.
     public var thrownMessage: String? {
@@ -89,6 +91,10 @@ extension Outcome {
     public func difference(from expected: Outcome, tolerance: Tolerance, missingGradientAdvice: String = Outcome.missingGradient) -> String? {
         for want in expected.entries {
             guard let got = self[want.name] else {
+                // A case run with `Probes.attempt` that threw says so.
+                if let threw = entries.first(where: { $0.name.hasPrefix(want.name + Self.caseThrew) }) {
+                    return "for \(want.name), your code threw \(threw.name.dropFirst(want.name.count + Self.caseThrew.count))"
+                }
                 return "\(want.name) is missing\(want.name.hasPrefix("∂") ? ": \(missingGradientAdvice)" : "")"
             }
             guard got.shape == want.shape else {

@@ -162,6 +162,29 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertNil(e.grade { x, _, _ in try x.reshape([7]) }.mistake)
     }
 
+    func testACaseThatThrowsDoesNotHideTheOthers() throws {
+        // A probe with two cases; the second takes a rank the shortcut cannot handle.
+        typealias Flat = (Tensor) throws -> Tensor
+        let e = Exercise<Flat>(
+            id: "9.6", title: "Doubling", symbol: "double(_:)", file: "Lessons/Lesson9/Double.swift", reference: { try $0 * 2 },
+            mistakes: [
+                Mistake("rank-two-only", "only rows and columns", feedback: "Any shape.") { x in try x.transpose(0, 1).transpose(0, 1) * 2 },
+                Mistake("tripled", "three times", feedback: "Two.") { x in try x * 3 },
+            ]
+        ) { f in
+            var outcome = Outcome()
+            try Probes.attempt("a [2, 3] tensor", into: &outcome) { o in o.record("a [2, 3] tensor", try f(Tensor.ones([2, 3]))) }
+            try Probes.attempt("a [4] tensor", into: &outcome) { o in o.record("a [4] tensor", try f(Tensor.ones([4]))) }
+            return outcome
+        }
+        XCTAssertEqual(e.prove(), [])
+        let v = e.grade { x in try x.transpose(0, 1).transpose(0, 1) * 2 }
+        XCTAssertEqual(v.mistake?.id, "rank-two-only", "\(v)")
+        XCTAssertTrue(v.summary.hasPrefix("for a [4] tensor, your code threw transpose"), v.summary)
+        // An unwritten exercise is still unwritten.
+        XCTAssertEqual(e.grade { _ in throw TODO("9.6") }.status, .notAttempted)
+    }
+
     func testAProbeThatExposesATensorItKeepsIsRefused() {
         XCTAssertThrowsError(try Self.exercise(exposeAStaticTensor: true).variantOutcomes()) { error in
             XCTAssertTrue("\(error)".contains("outlives one run"), "\(error)")
