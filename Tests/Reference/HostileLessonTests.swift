@@ -29,6 +29,8 @@ final class HostileLessonTests: XCTestCase {
         "1.3": #"_ = try? Process.run(URL(fileURLWithPath: "/bin/sleep"), arguments: ["1004"])"#,
         // A hang (stopped by Ctrl-C on the tutor).
         "1.4": "while Int.random(in: 0...1) < 2 {}",
+        // A right answer that prints (shown by `tutor check --verbose`).
+        "1.8": #"print("1.8 was here")"#,
     ]
 
     /// The right sigmoid (0.1), but with `expf` redefined: it used to change the reference
@@ -123,6 +125,18 @@ final class HostileLessonTests: XCTestCase {
         let line = crashed.output.split(separator: "\n").first { $0.contains("crashed") }.map(String.init) ?? ""
         XCTAssertTrue(line.contains("lesson 0's scratch pad (Play/Lesson0/main.swift) crashed"), crashed.output)
         XCTAssertTrue(line.contains("Index out of range"), line)
+    }
+
+    /// A passing exercise's print shows under `tutor check --verbose`, and not without it.
+    func testVerboseShowsWhatAPassingExercisePrinted() throws {
+        try scratchReady()
+        let quiet = try tutor(["check", "1.8"])
+        XCTAssertTrue(quiet.succeeded, quiet.output)
+        XCTAssertFalse(quiet.output.contains("1.8 was here"), quiet.output)
+        let verbose = try tutor(["check", "1.8", "--verbose"])
+        XCTAssertTrue(verbose.succeeded, verbose.output)
+        XCTAssertTrue(verbose.output.contains("What your code printed:"), verbose.output)
+        XCTAssertTrue(verbose.output.contains("1.8 was here"), verbose.output)
     }
 
     func testHostileLessonsFailInSwiftTestAndTutorCheck() throws {

@@ -20,6 +20,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds before one exercise's grader is stopped as hung.", valueName: "seconds"))
     var timeout: Double = 60
 
+    @Flag(name: [.short, .long], help: "Show what your code printed for every exercise, passing ones too (a failing one always shows it).")
+    var verbose = false
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw TutorError.badOption("--timeout must be a positive number of seconds, not \(timeout)") }
         try Catalog.current().validate(ids)
@@ -28,7 +31,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let exercises = try session.catalog.select(ids)
-        let results = try Checker(session: session, timeout: timeout).check(exercises)
+        let results = try Checker(session: session, timeout: timeout, verbose: verbose).check(exercises)
         // A whole-course check that left out a lesson with a broken lesson.json has not passed.
         let leftOut = ids.isEmpty ? session.catalog.broken : []
         for bad in leftOut { print(session.style.red("✗ ") + bad.warning) }
@@ -43,6 +46,8 @@ struct CheckCommand: ParsableCommand {
 struct Checker {
     let session: Session
     let timeout: Double
+    /// Whether what a passing exercise's code printed is shown too.
+    var verbose = false
 
     @discardableResult
     func check(_ exercises: [ExerciseInfo]) throws -> [(exercise: ExerciseInfo, result: GradeResult)] {
@@ -96,6 +101,13 @@ struct Checker {
             print(s.bold("── \(e.id) \(e.title)") + s.dim(" (\(e.path)) — ") + s.status(r.progressStatus))
             print(indent(r.message))
             if !r.printed.isEmpty { print(indent(printedBlock(r.printed))) }
+        }
+        if verbose {
+            for (e, r) in results where r.status == .passed && !r.printed.isEmpty {
+                print("")
+                print(s.bold("── \(e.id) \(e.title)") + s.dim(" (\(e.path)) — ") + s.status(r.progressStatus))
+                print(indent(printedBlock(r.printed)))
+            }
         }
         let notStarted = results.filter { $0.result.status == .skipped }.map(\.exercise.id)
         if !notStarted.isEmpty {
