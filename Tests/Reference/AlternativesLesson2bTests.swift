@@ -133,7 +133,8 @@ final class LessonTwoModelAndTrainingAlternativesTests: XCTestCase {
             { codes, a, reverse in (try oneHot(codes, classes: alphabet(codes, a)), try targets(codes, reverse)) }
         }
         let backwards = { (c: Tensor) in try c.indexSelect(axis: 1, indices: Array((0..<c.shape[1]).reversed())) }
-        assertFails(Lesson2Graders.copyTaskData, "alphabet from the distinct codes", data(alphabet: { c, _ in Set(c.scalars).count }) { c, r in r ? try backwards(c) : c })
+        assertFails(Lesson2Graders.copyTaskData, "alphabet from the distinct codes", data(alphabet: { c, _ in Set(c.scalars).count }) { c, r in r ? try backwards(c) : c },
+                    diagnosed: "alphabet-from-distinct-codes")
         assertFails(Lesson2Graders.copyTaskData, "the flag ignored", data { c, _ in c })
         assertFails(Lesson2Graders.copyTaskData, "the flag inverted", data { c, r in r ? c : try backwards(c) })
         assertFails(Lesson2Graders.copyTaskData, "the code values reversed", data { c, r in r ? Float(c.scalars.max() ?? 0) - c : c })
