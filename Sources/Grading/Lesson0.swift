@@ -252,6 +252,10 @@ public enum Lesson0Graders {
                     feedback: "Only the last axis holds classes: a [2, 3, 4] tensor is 6 rows of 4, not 2 rows of 12, and a [5] tensor is one row of 5. No reshape is needed: reduce over axis -1 with keepDims: true, and broadcasting does the rest.") { x in
                 try softmaxWith(x.reshape([x.shape[0], x.count / x.shape[0]])).reshape(x.shape)
             },
+            Mistake("hard-coded-axis-1", "the max and the sum run over axis 1, written as a number, so a [5] tensor has no such axis",
+                    feedback: "axis: 1 is the last axis of a [batch, classes] matrix only: a [2, 3, 4] tensor has its classes on axis 2, and a single row [5] has no axis 1 at all, so the max throws. Count from the end instead — axis: -1 is the classes whatever the rank. Replace every axis: 1 by axis: -1 (keepDims: true), then check again.") { x in
+                try softmaxWith(x, axis: 1)
+            },
         ],
         criterion: .matchesReference(Tolerance(atol: 1e-5, rtol: 1e-4)),
         variants: [

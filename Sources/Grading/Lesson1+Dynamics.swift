@@ -311,6 +311,13 @@ extension Lesson1Graders {
             ) { p, prefix, n in
                 try generateWith(p, prefix, n, tracked: true)
             },
+            Mistake(
+                "one-feature-only", "the result is reshaped to [batch, steps, 1]: one feature, whatever the signal has",
+                feedback:
+                    "The lesson's signal has one feature, but generate must work for any: each generated step is a whole output vector, [batch, output]. With 2 features [batch, steps, 1] cannot hold them. Stack the predictions along axis 1 as they come, with no reshape and no 1 written in, then check again."
+            ) { p, prefix, n in
+                try generateWith(p, prefix, n).reshape([prefix.shape[0], n, 1])
+            },
         ],
         criterion: .rule { got, want in
             var (values, wanted) = (got, want)
@@ -402,6 +409,13 @@ extension Lesson1Graders {
             ) { p in
                 try closedLoopWith(p, hiddenBias: false)
             },
+            Mistake(
+                "squeezed-offset", "the offset is W_xh.squeeze(1) * b_hy: a column times a number, right for one feature only",
+                feedback:
+                    "With one feature W_xh is a [hidden, 1] column and b_hy a single number, so squeezing the column and scaling it gives W_xh·b_hy. With 2 features W_xh is [hidden, 2] and has no axis of size 1 to squeeze. W_xh·b_hy is a matrix times a vector: W_xh.matmul(b_hy.unsqueeze(1)).squeeze(1). Write it that way, then check again."
+            ) { p in
+                try closedLoopWith(p, squeezedOffset: true)
+            },
         ]
     ) { f in
         var outcome = Outcome()
@@ -418,13 +432,15 @@ extension Lesson1Graders {
         return outcome
     }
 
-    /// The closed loop computed like the reference, with a transposed term or a bias left out.
+    /// The closed loop computed like the reference, with a transposed term, a bias left out,
+    /// or W_xh·b_hy written as a squeezed column times b_hy.
     static func closedLoopWith(
-        _ p: LinearRNNParts, transposedLoop: Bool = false, transposedHidden: Bool = false, hiddenBias: Bool = true
+        _ p: LinearRNNParts, transposedLoop: Bool = false, transposedHidden: Bool = false, hiddenBias: Bool = true, squeezedOffset: Bool = false
     ) throws -> (matrix: Tensor, offset: Tensor) {
-        let (wxh, whh, why) = (p.inputToHidden.weight, p.hiddenToHidden.weight, p.hiddenToOutput.weight)
+        let (wxh, whh, why, bhy) = (p.inputToHidden.weight, p.hiddenToHidden.weight, p.hiddenToOutput.weight, p.hiddenToOutput.bias!)
         let loop = transposedLoop ? try why.transpose(0, 1).matmul(wxh.transpose(0, 1)) : try wxh.matmul(why)
-        let offset = try wxh.matmul(p.hiddenToOutput.bias!.unsqueeze(1)).squeeze(1) + p.inputToHidden.bias!
+        let pushed = squeezedOffset ? try wxh.squeeze(1) * bhy : try wxh.matmul(bhy.unsqueeze(1)).squeeze(1)
+        let offset = try pushed + p.inputToHidden.bias!
         return (try (transposedHidden ? whh.transpose(0, 1) : whh) + loop, hiddenBias ? try offset + p.hiddenToHidden.bias! : offset)
     }
 

@@ -389,9 +389,9 @@ public enum Lesson1Graders {
 
     static func stepWith(
         _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, activation: ((Tensor) -> Tensor)? = nil, outputFromOld: Bool = false, noInput: Bool = false,
-        transposedHidden: Bool = false, hiddenBias: Bool = true, outputBias: Bool = true, swapped: Bool = false
+        transposedHidden: Bool = false, hiddenBias: Bool = true, outputBias: Bool = true, swapped: Bool = false, hiddenRowsOnly: Bool = false
     ) throws -> (output: Tensor, hidden: Tensor) {
-        var pre = try affine(p.hiddenToHidden, h, bias: hiddenBias, transposed: transposedHidden)
+        var pre = try affine(p.hiddenToHidden, h, bias: hiddenBias, transposed: transposedHidden, rowsOnly: hiddenRowsOnly)
         if !noInput { pre = try p.inputToHidden(x) + pre }
         let new = activation?(pre) ?? pre
         let output = try affine(p.hiddenToOutput, outputFromOld ? h : new, bias: outputBias)
@@ -406,10 +406,11 @@ public enum Lesson1Graders {
     }
 
     /// What a Linear layer computes, x·Wᵀ + b, or with its weight not transposed (x·W) or
-    /// its bias left out: the layer as a student's hand-written matmul gets it wrong.
-    static func affine(_ layer: Linear, _ x: Tensor, bias: Bool = true, transposed: Bool = false) throws -> Tensor {
-        if bias, !transposed { return try layer(x) }
-        let product = try (x.rank == 1 ? x.unsqueeze(0) : x).matmul(transposed ? layer.weight : layer.weight.transpose(0, 1))
+    /// its bias left out: the layer as a student's hand-written matmul gets it wrong. With
+    /// `rowsOnly`, written by hand for a batch of rows: a single vector x [in] is not made a row.
+    static func affine(_ layer: Linear, _ x: Tensor, bias: Bool = true, transposed: Bool = false, rowsOnly: Bool = false) throws -> Tensor {
+        if bias, !transposed, !rowsOnly { return try layer(x) }
+        let product = try (x.rank == 1 && !rowsOnly ? x.unsqueeze(0) : x).matmul(transposed ? layer.weight : layer.weight.transpose(0, 1))
         return bias ? try product + layer.bias! : product
     }
 
@@ -465,6 +466,21 @@ public enum Lesson1Graders {
                     "The result is the tuple (output: y, hidden: h′), in that order: whoever calls step reads .output and .hidden, or takes the first element as the output. Return (output, newHidden)."
             ) { p, x, h in
                 try stepWith(p, x, h, swapped: true)
+            },
+            Mistake(
+                "state-as-rows-only", "the state goes through h.matmul(W_hhᵀ), which needs h as [batch, hidden]: a single state [hidden] throws",
+                feedback:
+                    "The state is not always a batch of rows: the first step gets initialHidden, one vector [hidden] shared by the whole batch, and matmul needs both sides 2-D. A Linear layer takes either: hiddenToHidden(h) broadcasts one state over the batch. Call the layer instead of h.matmul(…), then check again."
+            ) { p, x, h in
+                try stepWith(p, x, h, hiddenRowsOnly: true)
+            },
+            Mistake(
+                "output-reshaped-like-input", "the output is reshaped to x's shape, [batch, input], instead of [batch, output]",
+                feedback:
+                    "The output has one value per output feature, not per input feature: W_hy maps the state to [batch, output]. reshape(x.shape) only fits when input = output (1 and 1 in the lesson's signal), and here 4 outputs do not fit into 2 inputs. Return hiddenToOutput(h′) as it is, without a reshape, then check again."
+            ) { p, x, h in
+                let (y, new) = try stepWith(p, x, h)
+                return (try y.reshape(x.shape), new)
             },
         ],
         variants: activationVariants { f in { p, x, h in try stepWith(p, x, h, activation: f) } }
@@ -571,6 +587,13 @@ public enum Lesson1Graders {
                     "0..<T already stops before T: it visits every step 0 … T − 1. With 0..<(T − 1) the last sample is never read and the outputs are one step short of the targets. Loop over 0..<x.shape[1]."
             ) { p, x in
                 try unrollWith(p, x, stepsShort: 1)
+            },
+            Mistake(
+                "outputs-reshaped-like-input", "the stacked outputs are reshaped to x's shape, [batch, time, input], instead of [batch, time, output]",
+                feedback:
+                    "Each step speaks output values, not input values: the outputs are [batch, time, output]. reshape(x.shape) only fits when input = output, as in the lesson's one-feature signal; with 2 inputs and 4 outputs it cannot. Stack the step outputs on axis 1 and return them without a reshape, then check again."
+            ) { p, x in
+                try unrollWith(p, x).reshape(x.shape)
             },
         ],
         variants: activationVariants { f in { p, x in try unrollWith(p, x, activation: f) } }

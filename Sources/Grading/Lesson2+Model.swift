@@ -112,6 +112,10 @@ extension Lesson2Graders {
                     feedback: "Multiplying the log-probabilities by one-hot targets keeps one value per position and zeroes the other C − 1, but mean() then divides by B·T·C. Sum over the classes first (or gather the target's log-probability), then take the mean over the B·T positions.") { logits, targets in
                 -(try oneHot(targets, classes: logits.shape[2]) * logits.logSoftmax(axis: -1)).mean()
             },
+            Mistake("classes-from-targets", "the one-hot targets have as many classes as the largest target + 1, not as many as the logits",
+                    feedback: "The targets only show the classes that happen to be right in this batch: when the last class never is one, oneHot(targets, classes: max + 1) is one class narrower than the [B, T, C] logits, and the product cannot broadcast. The number of classes is the logits' last size: oneHot(targets, classes: logits.shape[2]) — or gather the target's log-probability and need no one-hot at all. Fix that, then check again.") { logits, targets in
+                -(try (oneHot(targets, classes: Int(try targets.max().item()) + 1) * logits.logSoftmax(axis: -1)).sum(axis: -1)).mean()
+            },
             Mistake("no-max", "log-sum-exp without subtracting the maximum: e^z overflows at large scores",
                     feedback: "e^89 is already past Float's largest number (about 3.4·10³⁸), so scores near 100 give an infinite sum and a NaN loss, although the formula is right on paper. log Σ e^z = m + log Σ e^(z − m) with m the row's maximum: every exponent is then ≤ 0 and nothing overflows. Use logSoftmax(axis: -1), which does exactly that.",
                     lossWith(logProbabilities: { z in try z - z.exp().sum(axis: -1, keepDims: true).log() })),

@@ -53,6 +53,11 @@ public enum Lesson2Graders {
                 let rows = sequences.map { $0.unicodeScalars.map(Character.init) }
                 return try codesWith(Set(rows.joined()).sorted(), rows)
             },
+            Mistake("utf8-bytes", "the strings were split into UTF-8 bytes: a symbol of several bytes gives a row too long, and the rows no longer line up",
+                    feedback: "utf8 counts bytes, not symbols: ï takes 2 bytes and 👍🏽 takes 8, so \"naïve👍🏽\" is 14 bytes for 6 symbols, while \"étude!\" is 8 — rows of different lengths that no [N, T] tensor can hold. A symbol is one Character: iterate over the strings themselves (for c in s, or s.map { … }), then check again.") { sequences in
+                let rows = sequences.map { $0.utf8.map { Character(Unicode.Scalar($0)) } }
+                return try codesWith(Set(rows.joined()).sorted(), rows)
+            },
         ],
         criterion: .rule { got, want in
             for probe in codeProbes {
@@ -130,6 +135,10 @@ public enum Lesson2Graders {
             Mistake("size-from-distinct-codes", "the alphabet size is the number of distinct codes in the batch",
                     feedback: "Counting the codes that occur (len(np.unique(codes))) gives the alphabet size only when every symbol occurs: a batch without symbol 2 gets vectors one too short, and its code 3 finds no 1 to light. The alphabet size is given: compare with Tensor.arange(alphabetSize).") { codes, _ in
                 try codes.unsqueeze(-1).eq(Tensor.arange(Set(codes.indices).count))
+            },
+            Mistake("oneHot-of-distinct-codes", "oneHot is given the number of distinct codes in the batch as the alphabet size, so a code past it is refused",
+                    feedback: "Counting the codes that occur gives the alphabet size only when every symbol occurs: a batch with codes 0, 1 and 3 has 3 distinct codes, and oneHot rightly refuses code 3 among 3 classes. A batch cannot know the alphabet; the caller does. Pass alphabetSize as the number of classes, then check again.") { codes, _ in
+                try oneHot(codes, classes: Set(codes.indices).count)
             },
         ]
     ) { f in

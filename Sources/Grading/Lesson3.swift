@@ -131,7 +131,7 @@ public enum Lesson3Graders {
     /// One change to how the layers of a stack are wired (3.3's known mistakes and variants).
     enum Wiring {
         case right, everyLayerReadsX, outputOfFirstLayer, hiddenOfTopOnly, hiddenTopLayerFirst, hiddenBatchFirst
-        case startsFromTheLayerBelow, firstLayerWeightsEverywhere, statesBeforeTheStep, relu
+        case startsFromTheLayerBelow, firstLayerWeightsEverywhere, statesBeforeTheStep, relu, hiddenSizeFromX
     }
 
     /// The reference's stack of layers (layer by layer, each over the whole sequence) with one `Wiring` change.
@@ -139,7 +139,8 @@ public enum Lesson3Graders {
         var input = x, finals: [Tensor] = [], outputs: [Tensor] = []
         for w in layers {
             let weights = wiring == .firstLayerWeightsEverywhere ? layers[0] : w
-            var h = wiring == .startsFromTheLayerBelow ? finals.last ?? Tensor.zeros([x.shape[0], w.hiddenSize]) : Tensor.zeros([x.shape[0], w.hiddenSize])
+            let size = wiring == .hiddenSizeFromX ? x.shape[2] : w.hiddenSize
+            var h = wiring == .startsFromTheLayerBelow ? finals.last ?? Tensor.zeros([x.shape[0], size]) : Tensor.zeros([x.shape[0], size])
             let reads = wiring == .everyLayerReadsX ? x : input
             var states: [Tensor] = []
             for t in 0..<x.shape[1] {
@@ -207,6 +208,10 @@ public enum Lesson3Graders {
             Mistake("first-layer-weights-everywhere", "every layer runs with the first layer's weights",
                     feedback: "Each layer has its own weights — layers[l] for layer l — and they differ: a stack with one set of weights repeated is a much smaller model (and breaks as soon as the input size is not the hidden size). Run layer l with layers[l]: iterate over the layers' weights, not over an index you never use.") {
                 try stackedWith($0, $1, .firstLayerWeightsEverywhere)
+            },
+            Mistake("hidden-size-from-x", "each layer starts from zeros as wide as the input, x.shape[2], instead of the layer's hidden size",
+                    feedback: "The state has one value per hidden unit, and the input size need not be the hidden size: a layer reading 3 inputs into 5 units starts from h_0 = zeros [B, 5], and W_hh [5, 5] refuses a [B, 3] state. It only ran because input = hidden. Take the size from the weights, Tensor.zeros([B, layers[l].hiddenSize]), then check again.") {
+                try stackedWith($0, $1, .hiddenSizeFromX)
             },
         ],
         variants: [

@@ -4,7 +4,8 @@ import Grading
 import XCTest
 
 /// Correct implementations of lesson 0 written differently from the reference: every
-/// grader must pass them, so that stricter probes never start rejecting right answers.
+/// grader must pass them, so that stricter probes never start rejecting right answers. (And
+/// a wrong one that throws is named as the known mistake that throws the same, wherever its line.)
 /// (No "Lesson0" in the name: `swift test --filter Lesson0` is the student's command.)
 final class LessonZeroAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ alternatives: [(String, I)], file: StaticString = #filePath, line: UInt = #line) {
@@ -103,6 +104,17 @@ final class LessonZeroAlternativesTests: XCTestCase {
                 return try e / e.sum(axis: x.rank - 1, keepDims: true)
             }),
         ])
+    }
+
+    func testASoftmaxOverAHardCodedAxisIsNamed() {
+        // Written as a student writes it, for [batch, classes] only: a [5] row has no axis 1.
+        let verdict = Lesson0Graders.softmax.grade { x in
+            let shifted = try x - x.max(axis: 1, keepDims: true).detached()
+            let e = shifted.exp()
+            return try e / e.sum(axis: 1, keepDims: true)
+        }
+        XCTAssertEqual(verdict.status, .failed, "\(verdict)")
+        XCTAssertEqual(verdict.mistake?.id, "hard-coded-axis-1", "\(verdict)")
     }
 
     // MARK: - 0.4

@@ -127,7 +127,7 @@ final class LessonTwoSymbolsAndRNNAlternativesTests: XCTestCase {
                 let alphabet = Set(rows.joined()).sorted()
                 return (alphabet.map(Character.init), try Tensor(indices: rows.map { $0.map { alphabet.firstIndex(of: $0)! } }))
             }),
-            ("utf8 bytes as the symbols", nil, { s in
+            ("utf8 bytes as the symbols", "utf8-bytes", { s in
                 let rows = s.map { Array($0.utf8) }
                 let alphabet = Set(rows.joined()).sorted()
                 return (alphabet.map { Character(Unicode.Scalar($0)) }, try Tensor(indices: rows.map { $0.map { alphabet.firstIndex(of: $0)! } }))
@@ -160,7 +160,7 @@ final class LessonTwoSymbolsAndRNNAlternativesTests: XCTestCase {
                 return try codes.unsqueeze(-1).eq(Tensor.arange(size))
             }),
             ("len(np.unique(codes)) classes", "size-from-distinct-codes", { codes, _ in try codes.unsqueeze(-1).eq(Tensor.arange(Set(codes.scalars).count)) }),
-            ("the core's oneHot with the number of distinct codes", nil, { codes, _ in try oneHot(codes, classes: Set(codes.scalars).count) }),
+            ("the core's oneHot with the number of distinct codes", "oneHot-of-distinct-codes", { codes, _ in try oneHot(codes, classes: Set(codes.scalars).count) }),
             ("[A, N, T] reshaped to [N, T, A]", "classes-first-reshaped", { codes, a in
                 try Tensor.arange(a).unsqueeze(-1).unsqueeze(-1).eq(codes).reshape([codes.shape[0], codes.shape[1], a])
             }),

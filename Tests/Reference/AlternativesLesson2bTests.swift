@@ -4,8 +4,9 @@ import Solution2
 import XCTest
 
 /// Lesson 2, exercises 2.5–2.8: correct implementations written differently from the
-/// reference pass their graders (stricter probes must never reject a right answer), and
-/// wrong ones outside the catalogue of known mistakes are still rejected.
+/// reference pass their graders (stricter probes must never reject a right answer), wrong
+/// ones outside the catalogue of known mistakes are still rejected, and wrong ones that throw
+/// are named as the known mistake that throws the same (wherever their line).
 final class LessonTwoModelAndTrainingAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ name: String, _ implementation: I, file: StaticString = #filePath, line: UInt = #line) {
         let verdict = exercise.grade(implementation)
@@ -104,9 +105,16 @@ final class LessonTwoModelAndTrainingAlternativesTests: XCTestCase {
         assertFails(Lesson2Graders.sequenceCrossEntropy, "the minimum subtracted", loss { z in -(try (-z).max(axis: -1, keepDims: true)) })
         assertFails(Lesson2Graders.sequenceCrossEntropy, "the mean subtracted", loss { try $0.mean(axis: -1, keepDims: true) })
         assertFails(Lesson2Graders.sequenceCrossEntropy, "the maximum of the whole tensor subtracted", loss { $0.max().detached() })
-        assertFails(Lesson2Graders.sequenceCrossEntropy, "the number of classes taken from the targets") { z, y in
-            -(try (oneHot(y, classes: Int(try y.max().item()) + 1) * z.logSoftmax(axis: -1)).sum(axis: -1)).mean()
+    }
+
+    func test_2_6_aMistakeThatThrowsIsNamed() {
+        // The one-hot product written with the targets' own largest class, as a student writes it.
+        let fromTargets: Lesson2Graders.Loss = { z, y in
+            let classes = Int(y.scalars.max() ?? 0) + 1
+            let picked = try oneHot(y, classes: classes) * z.logSoftmax(axis: -1)
+            return -(try picked.sum(axis: -1).mean())
         }
+        assertFails(Lesson2Graders.sequenceCrossEntropy, "the number of classes taken from the targets", fromTargets, diagnosed: "classes-from-targets")
     }
 
     // MARK: - 2.7
@@ -133,10 +141,17 @@ final class LessonTwoModelAndTrainingAlternativesTests: XCTestCase {
             { codes, a, reverse in (try oneHot(codes, classes: alphabet(codes, a)), try targets(codes, reverse)) }
         }
         let backwards = { (c: Tensor) in try c.indexSelect(axis: 1, indices: Array((0..<c.shape[1]).reversed())) }
-        assertFails(Lesson2Graders.copyTaskData, "alphabet from the distinct codes", data(alphabet: { c, _ in Set(c.scalars).count }) { c, r in r ? try backwards(c) : c })
         assertFails(Lesson2Graders.copyTaskData, "the flag ignored", data { c, _ in c })
         assertFails(Lesson2Graders.copyTaskData, "the flag inverted", data { c, r in r ? c : try backwards(c) })
         assertFails(Lesson2Graders.copyTaskData, "the code values reversed", data { c, r in r ? Float(c.scalars.max() ?? 0) - c : c })
+    }
+
+    func test_2_7_aMistakeThatThrowsIsNamed() {
+        let backwards = { (c: Tensor) in try c.indexSelect(axis: 1, indices: Array((0..<c.shape[1]).reversed())) }
+        assertFails(Lesson2Graders.copyTaskData, "alphabet from the distinct codes", { codes, _, reverse in
+            let alphabet = Set(codes.scalars).count
+            return (try oneHot(codes, classes: alphabet), reverse ? try backwards(codes) : codes)
+        }, diagnosed: "alphabet-from-distinct-codes")
     }
 
     // MARK: - 2.8

@@ -5,6 +5,7 @@ import XCTest
 /// Correct implementations of lesson 3's exercises written differently from the reference
 /// (loops instead of broadcasting, another stable formula, gradients zeroed after the
 /// step…): every grader must pass them, so that stricter probes never reject a right answer.
+/// (And a wrong one that throws is named as the known mistake that throws the same, wherever its line.)
 final class LessonThreeAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         let verdict = exercise.grade(implementation)
@@ -43,6 +44,25 @@ final class LessonThreeAlternativesTests: XCTestCase {
             try Tensor.arange(steps).lt(Tensor(indices: lengths).unsqueeze(1))
         }, "t < n with the positions on the left")
         assertPasses(Lesson3Graders.realMask, { try lengthMask(lengths: $0, maxLength: $1) }, "the core's lengthMask")
+    }
+
+    func test_3_3_aStateAsWideAsTheInputIsNamed() {
+        // Time outside, layers inside, each state sized from x: it runs only while input = hidden.
+        let verdict = Lesson3Graders.stackedRNN.grade { x, layers in
+            var states = layers.map { _ in Tensor.zeros([x.shape[0], x.shape[2]]) }
+            var tops: [Tensor] = []
+            for t in 0..<x.shape[1] {
+                var input = try x.select(axis: 1, index: t)
+                for (l, w) in layers.enumerated() {
+                    states[l] = try rnnCell(input, states[l], weights: w)
+                    input = states[l]
+                }
+                tops.append(input)
+            }
+            return (try stack(tops, axis: 1), try stack(states, axis: 0))
+        }
+        XCTAssertEqual(verdict.status, .failed, "\(verdict)")
+        XCTAssertEqual(verdict.mistake?.id, "hidden-size-from-x", "\(verdict)")
     }
 
     func test_3_3_stackedRNN() {
