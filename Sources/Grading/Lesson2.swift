@@ -136,6 +136,10 @@ public enum Lesson2Graders {
                     feedback: "Counting the codes that occur (len(np.unique(codes))) gives the alphabet size only when every symbol occurs: a batch without symbol 2 gets vectors one too short, and its code 3 finds no 1 to light. The alphabet size is given: compare with Tensor.arange(alphabetSize).") { codes, _ in
                 try codes.unsqueeze(-1).eq(Tensor.arange(Set(codes.indices).count))
             },
+            Mistake("rank-two-only", "the new axis is added at position 2, which is the last one only for [N, T] codes",
+                    feedback: "unsqueeze(2) puts the new axis last for a batch of sequences, but the codes may have any shape: one sequence [T] has no axis 2 to insert before, and [N, T, K] codes get their new axis in the middle. Add it at the end whatever the rank: unsqueeze(-1), then compare with Tensor.arange(alphabetSize).") { codes, a in
+                try codes.unsqueeze(2).eq(Tensor.arange(a))
+            },
             Mistake("oneHot-of-distinct-codes", "oneHot is given the number of distinct codes in the batch as the alphabet size, so a code past it is refused",
                     feedback: "Counting the codes that occur gives the alphabet size only when every symbol occurs: a batch with codes 0, 1 and 3 has 3 distinct codes, and oneHot rightly refuses code 3 among 3 classes. A batch cannot know the alphabet; the caller does. Pass alphabetSize as the number of classes, then check again.") { codes, _ in
                 try oneHot(codes, classes: Set(codes.indices).count)
@@ -147,6 +151,14 @@ public enum Lesson2Graders {
             let codes = try Tensor(indices: rows)
             Probes.expose([("codes", codes)])
             outcome.record("one-hot of \(rows) with \(a) symbols", try f(codes, a))
+        }
+        // Codes of any shape S give S + [A]: one row, and a batch of pairs of steps. A
+        // shortcut written for [N, T] only (unsqueeze(2), a reshape to [N, T, 1]) fails here.
+        let row = try Tensor([2, 0, 1, 2] as [Float], shape: [4])
+        let pairs = try Tensor([0, 1, 2, 1, 1, 1, 0, 3] as [Float], shape: [2, 2, 2])
+        for (codes, a) in [(row, 3), (pairs, 4)] {
+            let name = "one-hot of \(codes.shape)-shaped codes \(codes.indices) with \(a) symbols (any shape S gives S + [\(a)])"
+            try Probes.attempt(name, into: &outcome) { o in o.record(name, try f(codes, a)) }
         }
         return outcome
     }
