@@ -34,6 +34,10 @@ struct TerminalCanvas {
     private var bits: [UInt8]
     /// The series that last marked each cell, or -1.
     private var owner: [Int]
+    /// Every series that marked each cell (bit i: series i, for the first 64).
+    private var marked: [UInt64]
+    /// The mark of a cell two or more series share, in character mode.
+    static let overlapMark: Character = "&"
 
     init(columns: Int, rows: Int, braille: Bool) {
         self.columns = columns
@@ -41,6 +45,7 @@ struct TerminalCanvas {
         self.braille = braille
         bits = Array(repeating: 0, count: columns * rows)
         owner = Array(repeating: -1, count: columns * rows)
+        marked = Array(repeating: 0, count: columns * rows)
     }
 
     /// Dots (or cells) across and down.
@@ -50,13 +55,10 @@ struct TerminalCanvas {
     /// Marks the dot at (x, y) for `series`; outside the canvas does nothing.
     mutating func set(_ x: Int, _ y: Int, series: Int) {
         guard x >= 0, y >= 0, x < dotWidth, y < dotHeight else { return }
-        if braille {
-            let i = (y / 4) * columns + x / 2
-            bits[i] |= TerminalCanvas.dotBit[x % 2][y % 4]
-            owner[i] = series
-        } else {
-            owner[y * columns + x] = series
-        }
+        let i = braille ? (y / 4) * columns + x / 2 : y * columns + x
+        if braille { bits[i] |= TerminalCanvas.dotBit[x % 2][y % 4] }
+        owner[i] = series
+        if series < 64 { marked[i] |= 1 << UInt64(series) }
     }
 
     /// Draws p→q (dot coordinates) for `series`, clipped to the canvas. With `dashed`,
@@ -85,9 +87,10 @@ struct TerminalCanvas {
             } else if braille {
                 ch = Character(Unicode.Scalar(0x2800 + UInt32(bits[i]))!)
             } else {
-                ch = markers[s % markers.count]
+                ch = marked[i].nonzeroBitCount > 1 ? Self.overlapMark : markers[s % markers.count]
             }
-            let color: Int? = s >= 0 ? colors.map { $0[s % $0.count] } : nil
+            // A cell several series share is drawn uncoloured: no one series hides another.
+            let color: Int? = s >= 0 && marked[i].nonzeroBitCount <= 1 ? colors.map { $0[s % $0.count] } : nil
             if color != runColor {
                 if runColor != nil { out += ANSI.reset }
                 if let c = color { out += "\u{1B}[\(c)m" }
@@ -97,6 +100,16 @@ struct TerminalCanvas {
         }
         if runColor != nil { out += ANSI.reset }
         return out
+    }
+
+    /// The pairs of series that share at least one cell, in order.
+    var overlaps: [(Int, Int)] {
+        var pairs = Set<[Int]>()
+        for m in marked where m.nonzeroBitCount > 1 {
+            let members = (0..<64).filter { m & (1 << UInt64($0)) != 0 }
+            for a in members.indices { for b in members.indices where b > a { pairs.insert([members[a], members[b]]) } }
+        }
+        return pairs.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0[0], $0[1]) }
     }
 
     /// Whether any cell of the row range × column range is marked (for tests and checks).

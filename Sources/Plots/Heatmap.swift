@@ -114,6 +114,26 @@ public struct Heatmap: Sendable {
     /// Shade characters from low to high.
     static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
 
+    /// The column labels over `shown` columns of `cellWidth` characters: every k-th label,
+    /// for the smallest k at which they all fit with a space between them — a regular
+    /// stride, never one label here and there left out because its neighbour was long.
+    func columnHeader(shown: Int, cellWidth: Int) -> String {
+        let width = shown * cellWidth
+        let labelled = (0..<min(shown, columnLabels.count)).filter { !columnLabels[$0].isEmpty }
+        for stride in 1...max(1, labelled.count) {
+            var header = Array(repeating: Character(" "), count: width)
+            var end = -1, fits = true
+            for (n, c) in labelled.enumerated() where n % stride == 0 {
+                let label = Array(columnLabels[c]), start = c * cellWidth
+                guard start > end, start + label.count <= width else { fits = false; break }
+                for (k, ch) in label.enumerated() { header[start + k] = ch }
+                end = start + label.count
+            }
+            if fits { return String(header) }
+        }
+        return String(repeating: " ", count: width)
+    }
+
     /// The matrix as text at most `maxWidth` columns wide: two characters per cell when
     /// they fit, else one; columns that do not fit are left out (and said so). A legend
     /// line explains the characters.
@@ -129,16 +149,7 @@ public struct Heatmap: Sendable {
         if !title.isEmpty { lines.append(title) }
         let indent = String(repeating: " ", count: gutter)
         if !columnLabels.isEmpty, shown > 0 {
-            var header = Array(repeating: Character(" "), count: shown * cellWidth)
-            var end = -1
-            for c in 0..<min(shown, columnLabels.count) {
-                let label = Array(columnLabels[c])
-                let start = c * cellWidth
-                guard start > end, start + label.count <= header.count, !label.isEmpty else { continue }
-                for (k, ch) in label.enumerated() { header[start + k] = ch }
-                end = start + label.count
-            }
-            lines.append(indent + " " + String(header))
+            lines.append(indent + " " + columnHeader(shown: shown, cellWidth: cellWidth))
         }
         for r in values.indices {
             var row = ""

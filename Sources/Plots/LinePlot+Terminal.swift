@@ -76,6 +76,9 @@ extension LinePlot {
             lines.append(String(repeating: " ", count: labelWidth + 1) + TextWidth.center(xLabel, in: columns))
         }
         lines += legendLines(braille: braille, colors: colors, indent: labelWidth + 1, width: width)
+        if let overlap = overlapLine(canvas.overlaps, braille: braille, colors: colors) {
+            lines.append(String(repeating: " ", count: labelWidth + 1) + overlap)
+        }
         return TextWidth.fit(lines, to: width)
     }
 
@@ -103,6 +106,17 @@ extension LinePlot {
         }
         let indent = String(repeating: " ", count: labelWidth)
         return [indent + "└" + String(rule), indent + " " + String(text)]
+    }
+
+    /// Where series share cells, and so would hide each other: which ones, and the mark
+    /// (or, in colour, the uncoloured dots) that shows it. Nil when none do, or when one
+    /// braille colour-less series is all there is.
+    func overlapLine(_ pairs: [(Int, Int)], braille: Bool, colors: [Int]?) -> String? {
+        guard !pairs.isEmpty, !braille || colors != nil else { return nil }
+        let names = pairs.prefix(4).map { a, b in "\(series[a].name) and \(series[b].name)" }.joined(separator: "; ")
+        let more = pairs.count > 4 ? "; …" : ""
+        let mark = braille ? "uncoloured dots" : String(TerminalCanvas.overlapMark)
+        return "\(mark): series on the same spot (\(names)\(more))"
     }
 
     /// The legend: each series' mark and name, wrapped to `width`.

@@ -111,7 +111,9 @@ public struct LinePlot: Sendable {
 
         var xLo = xs.min() ?? 0, xHi = xs.max() ?? 1
         if !(xHi > xLo) { (xLo, xHi) = xs.isEmpty ? (0, 1) : (xLo - 0.5, xHi + 0.5) }
-        var xAxis = Axis.linear(xLo, xHi, extend: false)
+        // Counts on the x axis (steps, epochs, lengths) get whole-number ticks.
+        let integers = !xs.isEmpty && xs.allSatisfy { $0 == $0.rounded() }
+        var xAxis = Axis.linear(xLo, xHi, extend: false, integers: integers)
         (xAxis.lo, xAxis.hi) = (xLo, xHi)
 
         let yAxis: Axis

@@ -45,10 +45,13 @@ struct Axis: Sendable {
 
     /// A linear axis over `lo…hi` with 3–5 ticks at round numbers. `extend` widens the
     /// domain to the outer ticks; otherwise the domain is kept and ticks fall inside it.
-    static func linear(_ lo: Double, _ hi: Double, extend: Bool) -> Axis {
+    /// `integers`: the values are counts (epochs, steps, lengths), so the ticks are whole
+    /// numbers — never "7.5 epochs".
+    static func linear(_ lo: Double, _ hi: Double, extend: Bool, integers: Bool = false) -> Axis {
         var (lo, hi) = (lo, hi)
         if !(hi > lo) { (lo, hi) = widen(lo) }
-        let step = niceStep(lo, hi, extend: extend)
+        var step = niceStep(lo, hi, extend: extend)
+        if integers { step = step < 1 ? 1 : (step == step.rounded() ? step : niceStep(lo, hi, extend: extend, multipliers: [1, 2, 5])) }
         let first = extend ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9)
         let last = extend ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9)
         var ticks: [Double] = []
@@ -98,10 +101,10 @@ struct Axis: Sendable {
     }
 
     /// The smallest step in 1, 2, 2.5, 5 × 10^k that gives at most 5 ticks.
-    static func niceStep(_ lo: Double, _ hi: Double, extend: Bool) -> Double {
+    static func niceStep(_ lo: Double, _ hi: Double, extend: Bool, multipliers: [Double] = [1, 2, 2.5, 5]) -> Double {
         let e0 = floor(log10(hi - lo)) - 2
         for e in Int(e0)...Int(e0) + 4 {
-            for m in [1.0, 2, 2.5, 5] {
+            for m in multipliers {
                 let s = m * pow(10, Double(e))
                 let count = extend
                     ? ceil(hi / s - 1e-9) - floor(lo / s + 1e-9) + 1

@@ -191,6 +191,39 @@ final class PlotsTests: XCTestCase {
         XCTAssertFalse(text.contains("\u{1B}"), "no ANSI unless asked")
     }
 
+    /// Two series on the same spot: the shared cells get their own mark, and a line under
+    /// the legend says which series meet there.
+    func testOverlappingSeriesAreShownNotHidden() {
+        let text = Self.plot("same", [("train", [0, 1, 2], [0, 1, 2]), ("test", [0, 1, 2], [0, 1, 2]), ("flat", [0, 2], [2, 2])]).terminal()
+        let canvas = canvasRows(text).joined()
+        XCTAssertTrue(canvas.contains("&"), "shared cells are marked:\n\(text)")
+        XCTAssertFalse(canvas.contains("+"), "test lies under train everywhere, so it has no cell of its own:\n\(text)")
+        XCTAssertTrue(text.contains("&: series on the same spot (train and test; train and flat; test and flat)"), text)
+        let apart = Self.plot("apart", [("up", [0, 1], [0, 1]), ("down", [0, 1], [5, 4])]).terminal()
+        XCTAssertFalse(apart.contains("same spot"), apart)
+        let coloured = Self.plot("same", [("a", [0, 1], [0, 1]), ("b", [0, 1], [0, 1])]).terminal(color: true)
+        XCTAssertTrue(coloured.contains("uncoloured dots: series on the same spot (a and b)"), coloured)
+    }
+
+    /// Counts on the x axis (epochs 1…10) get whole-number ticks, never 2.5 or 7.5.
+    func testAnAxisOfCountsHasWholeNumberTicks() {
+        let epochs = Self.plot("loss", [("loss", (1...10).map(Double.init), (1...10).map { 1 / Double($0) })])
+        let labels = epochs.layout().x.labels
+        XCTAssertFalse(labels.isEmpty)
+        for label in labels { XCTAssertNil(label.firstIndex(of: "."), "tick \(label) of \(labels)") }
+        let fractions = Self.plot("f", [("f", [0, 0.3, 0.7, 1], [0, 1, 0, 1])])
+        XCTAssertTrue(fractions.layout().x.labels.contains { $0.contains(".") }, "fractional data keep fractional ticks")
+    }
+
+    /// Heatmap column labels in the terminal: a regular stride, not one skipped here and there.
+    func testHeatmapColumnLabelsKeepARegularStride() {
+        let map = Heatmap(values: [[Double]](repeating: [Double](repeating: 0.5, count: 20), count: 1), columnLabels: (1...20).map { "\($0)" })
+        let header = map.columnHeader(shown: 20, cellWidth: 2)
+        let shown = header.split(separator: " ").map(String.init)
+        XCTAssertEqual(shown, ["1", "3", "5", "7", "9", "11", "13", "15", "17", "19"], header)
+        XCTAssertEqual(map.columnHeader(shown: 20, cellWidth: 3).split(separator: " ").count, 20, "wide cells keep every label")
+    }
+
     func testHeatmapShadesAndSymbols() {
         let shades = Heatmap(values: [[0, 0.5, 1, .nan]]).terminal()
         XCTAssertTrue(shades.contains("│  ▒▒██??│"), "shades of 0, 0.5, 1, NaN:\n\(shades)")
