@@ -1,6 +1,9 @@
 import Autograd
 import CBLAS
 import Foundation
+import Solution1
+import Solution2
+import Solution3
 
 // `swift run -c release autograd-bench`: what the core's speed costs a student.
 //   1. matmul GFLOP/s through the Tensor API beside the raw cblas_sgemm call;
@@ -9,7 +12,9 @@ import Foundation
 //      once with the `LSTM` layer, once as a loop over time of a cell built from primitive
 //      ops, the way a student writes it; then the same step with the `GRU` and `RNN` layers.
 // Options: `--breakdown` (where the LSTM step's time goes); `--step H` (only the LSTM layer
-// step at hidden H, three times over: for comparing two builds, run one after the other).
+// step at hidden H, three times over: for comparing two builds, run one after the other);
+// `--lessons` (only one training step of each lesson's model, as its experiment runs it;
+// Benchmarks/pytorch/lessons.py times the same steps in PyTorch).
 
 /// The median wall time of `body` in milliseconds, after `warmup` untimed runs.
 func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -27,6 +32,94 @@ func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(re
 
 print("OpenBLAS: \(String(cString: openblas_get_config())); kernels \(String(cString: openblas_get_corename()))")
 print("")
+
+// MARK: - Each lesson's training step (`autograd-bench --lessons`)
+
+/// One training step of each lesson's model on a batch shaped as its experiment's (the
+/// reference solutions' code, the experiments' sizes): forward, loss, zeroGrad, backward,
+/// Adam. Median milliseconds of `runs` steps.
+func lessonSteps() throws -> [(name: String, ms: Double)] {
+    var rng = RNG(seed: 3)
+    var results: [(String, Double)] = []
+    // Lesson 1: a linear RNN, batches of 2 signals of 99 steps, MSE.
+    for hidden in [2, 4] {
+        let model = Solution1.LinearRNN(hidden: hidden, rng: &rng)
+        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
+        let x = Tensor.randn([2, 99, 1], rng: &rng), y = Tensor.randn([2, 99, 1], rng: &rng)
+        results.append(("1  linear RNN, hidden \(hidden), batch 2 × 99 steps", try medianMilliseconds(runs: 300) {
+            let loss = try mseLoss(model(x), y)
+            optimizer.zeroGrad()
+            try loss.backward()
+            optimizer.step()
+        }))
+    }
+    // Lesson 2: the tanh encoder–decoder, alphabet 3, hidden 20, batches of 32 × 10 symbols.
+    do {
+        let model = Solution2.EncoderDecoder(alphabetSize: 3, hiddenSize: 20, rng: &rng)
+        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
+        let codes = (0..<32).map { _ in (0..<10).map { _ in rng.int(below: 3) } }
+        let x = try oneHot(Tensor(indices: codes), classes: 3), y = try Tensor(indices: codes.map { $0.reversed() })
+        results.append(("2  tanh encoder–decoder, hidden 20, batch 32 × 10", try medianMilliseconds(runs: 200) {
+            let loss = try Solution2.sequenceCrossEntropy(model(x), y)
+            optimizer.zeroGrad()
+            try loss.backward()
+            optimizer.step()
+        }))
+    }
+    // Lesson 3: the copier (tanh RNN and GRU), hidden 200, batches of 32 padded sequences of
+    // 3…14 symbols (15 steps), masked encoder and masked loss.
+    for cell in [Solution3.Cell.tanh, .gru] {
+        let texts = Solution3.randomSequences(count: 32, lengths: 3...14, alphabet: ["a", "b", "c"], rng: &rng)
+        let (alphabet, codes, lengths) = try Solution3.padWithStops(texts)
+        let classes = alphabet.count + 1
+        let model = Solution3.Copier(cell: cell, classes: classes, hiddenSize: 200, rng: &rng)
+        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
+        let x = try oneHot(codes, classes: classes)
+        let mask = try Solution3.realMask(lengths: lengths.map { $0 + 1 }, steps: codes.shape[1])
+        results.append(("3  copier (\(cell == .gru ? "GRU" : "tanh")), hidden 200, batch 32 × \(codes.shape[1])", try medianMilliseconds(runs: 50) {
+            let loss = try Solution3.maskedCrossEntropy(model(x, lengths: lengths), codes, mask: mask)
+            optimizer.zeroGrad()
+            try loss.backward()
+            optimizer.step()
+        }))
+    }
+    return results
+}
+
+// MARK: - OpenBLAS threads on thin and square products (`autograd-bench --threads`)
+
+/// Median microseconds of one raw sgemm, m×k by k×n, on `threads` OpenBLAS threads.
+func sgemmMicroseconds(m: Int, k: Int, n: Int, threads: Int32, runs: Int) -> Double {
+    var rng = RNG(seed: 4)
+    let a = Tensor.randn([m, k], rng: &rng).scalars, b = Tensor.randn([k, n], rng: &rng).scalars
+    var c = [Float](repeating: 0, count: m * n)
+    openblas_set_num_threads(threads)
+    defer { openblas_set_num_threads(0) }
+    return 1000 * medianMilliseconds(runs: runs) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+    }
+}
+
+if CommandLine.arguments.contains("--threads") {
+    print("raw sgemm, one thread against all \(openblas_get_num_threads()) (median µs; ratio > 1: threads help)")
+    print("     m      k      n    MFLOP   1 thread   all threads   ratio")
+    let shapes = [(32, 200, 600), (32, 200, 800), (32, 512, 2048), (32, 1024, 4096), (64, 512, 2048), (128, 128, 128),
+                  (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
+    for (m, k, n) in shapes {
+        let flops = 2 * Double(m * k * n)
+        let runs = flops > 1e9 ? 10 : 200
+        let one = sgemmMicroseconds(m: m, k: k, n: n, threads: 1, runs: runs)
+        let all = sgemmMicroseconds(m: m, k: k, n: n, threads: openblas_get_num_threads(), runs: runs)
+        print("\(pad("\(m)", 6)) \(pad("\(k)", 6)) \(pad("\(n)", 6)) \(pad(String(format: "%.1f", flops / 1e6), 8)) \(pad(String(format: "%.0f", one), 10)) \(pad(String(format: "%.0f", all), 13)) \(pad(String(format: "%.2f", one / all), 7))")
+    }
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--lessons") {
+    print("One training step of each lesson's model, as its experiment runs it (median ms)")
+    for (name, ms) in try lessonSteps() { print("\(pad(String(format: "%.2f", ms), 8))   \(name)") }
+    exit(0)
+}
 
 // MARK: - matmul
 

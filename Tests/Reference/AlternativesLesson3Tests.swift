@@ -46,10 +46,11 @@ final class LessonThreeAlternativesTests: XCTestCase {
         assertPasses(Lesson3Graders.realMask, { try lengthMask(lengths: $0, maxLength: $1) }, "the core's lengthMask")
     }
 
-    func test_3_3_aStateAsWideAsTheInputIsNamed() {
-        // Time outside, layers inside, each state sized from x: it runs only while input = hidden.
-        let verdict = Lesson3Graders.stackedRNN.grade { x, layers in
-            var states = layers.map { _ in Tensor.zeros([x.shape[0], x.shape[2]]) }
+    /// A stacked RNN with time in the outer loop and the layers inside, one state per layer,
+    /// each `width(x, layer's weights)` wide.
+    static func timeOutside(width: @escaping (Tensor, RecurrentWeights) -> Int) -> Lesson3Graders.StackedRNN {
+        { x, layers in
+            var states = layers.map { Tensor.zeros([x.shape[0], width(x, $0)]) }
             var tops: [Tensor] = []
             for t in 0..<x.shape[1] {
                 var input = try x.select(axis: 1, index: t)
@@ -61,25 +62,18 @@ final class LessonThreeAlternativesTests: XCTestCase {
             }
             return (try stack(tops, axis: 1), try stack(states, axis: 0))
         }
+    }
+
+    func test_3_3_aStateAsWideAsTheInputIsNamed() {
+        // Time outside, layers inside, each state sized from x: it runs only while input = hidden.
+        let verdict = Lesson3Graders.stackedRNN.grade(Self.timeOutside { x, _ in x.shape[2] })
         XCTAssertEqual(verdict.status, .failed, "\(verdict)")
         XCTAssertEqual(verdict.mistake?.id, "hidden-size-from-x", "\(verdict)")
     }
 
     func test_3_3_stackedRNN() {
         // Time outside, layers inside, one state per layer.
-        assertPasses(Lesson3Graders.stackedRNN, { x, layers in
-            var states = layers.map { Tensor.zeros([x.shape[0], $0.hiddenSize]) }
-            var tops: [Tensor] = []
-            for t in 0..<x.shape[1] {
-                var input = try x.select(axis: 1, index: t)
-                for (l, w) in layers.enumerated() {
-                    states[l] = try rnnCell(input, states[l], weights: w)
-                    input = states[l]
-                }
-                tops.append(input)
-            }
-            return (try stack(tops, axis: 1), try stack(states, axis: 0))
-        }, "time outside, the layers inside, one state per layer")
+        assertPasses(Lesson3Graders.stackedRNN, Self.timeOutside { _, w in w.hiddenSize }, "time outside, the layers inside, one state per layer")
         // The cell written out with matmul, and hidden taken from each layer's states.
         assertPasses(Lesson3Graders.stackedRNN, { x, layers in
             var input = x, finals: [Tensor] = []

@@ -1,0 +1,129 @@
+"""One training step of each lesson's model in PyTorch eager, as `autograd-bench --lessons`
+times it in Swift: the same models, sizes, losses and Adam, on one thread count of your
+choice. Never needed for the tests; run it where torch is installed:
+
+    python3 Benchmarks/pytorch/lessons.py            # torch's default threads
+    OMP_NUM_THREADS=1 python3 Benchmarks/pytorch/lessons.py
+
+Compare on one machine, in turns with `swift run -c release autograd-bench --lessons`
+(run each two or three times, alternating: the machine's load changes).
+"""
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def median_ms(step, runs, warmup=3):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def train_step(model, loss_fn, optimizer):
+    def step():
+        loss = loss_fn(model)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+class LinearRNN(nn.Module):
+    """Lesson 1: h' = W_xh·x + b_xh + W_hh·h + b_hh, y = W_hy·h' + b_hy, from a learned h0."""
+    def __init__(self, hidden):
+        super().__init__()
+        self.xh, self.hh, self.hy = nn.Linear(1, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, 1)
+        self.h0 = nn.Parameter(torch.randn(hidden) * 0.5)
+
+    def forward(self, x):
+        h = self.h0.expand(x.shape[0], -1)
+        outputs = []
+        for t in range(x.shape[1]):
+            h = self.xh(x[:, t]) + self.hh(h)
+            outputs.append(self.hy(h))
+        return torch.stack(outputs, 1)
+
+
+class EncoderDecoder(nn.Module):
+    """Lesson 2: a tanh encoder from a learned state, a decoder with no input."""
+    def __init__(self, alphabet, hidden):
+        super().__init__()
+        self.ih, self.hh = nn.Linear(alphabet, hidden), nn.Linear(hidden, hidden)
+        self.h0 = nn.Parameter(torch.randn(hidden) * 0.01)
+        self.dh, self.dy = nn.Linear(hidden, hidden), nn.Linear(hidden, alphabet)
+
+    def forward(self, x):
+        h = self.h0.expand(x.shape[0], -1)
+        for t in range(x.shape[1]):
+            h = torch.tanh(self.ih(x[:, t]) + self.hh(h))
+        outputs = []
+        for _ in range(x.shape[1]):
+            h = torch.tanh(self.dh(h))
+            outputs.append(self.dy(h))
+        return torch.stack(outputs, 1)
+
+
+class Copier(nn.Module):
+    """Lesson 3: encoder RNN/GRU, the state at each sequence's own last step, a decoder
+    reading zeros from that state, a linear head."""
+    def __init__(self, cell, classes, hidden):
+        super().__init__()
+        layer = nn.GRU if cell == "gru" else nn.RNN
+        self.encoder = layer(classes, hidden, batch_first=True)
+        self.decoder = layer(1, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x, lengths):
+        output, _ = self.encoder(x)
+        state = output[torch.arange(x.shape[0]), lengths - 1]
+        decoded, _ = self.decoder(torch.zeros(x.shape[0], x.shape[1], 1), state.unsqueeze(0))
+        return self.head(decoded)
+
+
+def main():
+    torch.manual_seed(3)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print("One training step of each lesson's model, as its experiment runs it (median ms)")
+    rows = []
+    for hidden in (2, 4):
+        model = LinearRNN(hidden)
+        x, y = torch.randn(2, 99, 1), torch.randn(2, 99, 1)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        rows.append((median_ms(train_step(model, lambda m: F.mse_loss(m(x), y), opt), 300),
+                     f"1  linear RNN, hidden {hidden}, batch 2 × 99 steps"))
+    model = EncoderDecoder(3, 20)
+    codes = torch.randint(0, 3, (32, 10))
+    x, y = F.one_hot(codes, 3).float(), codes.flip(1)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    rows.append((median_ms(train_step(model, lambda m: F.cross_entropy(m(x).reshape(-1, 3), y.reshape(-1)), opt), 200),
+                 "2  tanh encoder–decoder, hidden 20, batch 32 × 10"))
+    for cell in ("tanh", "gru"):
+        lengths = torch.randint(3, 15, (32,))
+        steps = int(lengths.max()) + 1
+        codes = torch.zeros(32, steps, dtype=torch.long)
+        for i, n in enumerate(lengths.tolist()):
+            codes[i, :n] = torch.randint(1, 4, (n,))
+        mask = (torch.arange(steps)[None, :] <= lengths[:, None]).float()
+        x = F.one_hot(codes, 4).float()
+        model = Copier(cell, 4, 200)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def loss_fn(m, x=x, codes=codes, lengths=lengths, mask=mask):
+            per = F.cross_entropy(m(x, lengths).reshape(-1, 4), codes.reshape(-1), reduction="none")
+            return (per * mask.reshape(-1)).sum() / mask.sum()
+        rows.append((median_ms(train_step(model, loss_fn, opt), 50),
+                     f"3  copier ({'GRU' if cell == 'gru' else 'tanh'}), hidden 200, batch 32 × {steps}"))
+    for ms, name in rows:
+        print(f"{ms:8.2f}   {name}")
+
+
+if __name__ == "__main__":
+    main()
