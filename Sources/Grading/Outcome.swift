@@ -50,10 +50,14 @@ public struct Outcome: Sendable, Equatable {
     /// What a known mistake that throws is recorded as: one empty entry named by its error,
     /// without the file and line (a student's file and line are not the mistake's).
     public static func thrown(_ message: String) -> Outcome {
-        let bare = message.replacingOccurrences(of: #"^[^ :]+\.swift:\d+: "#, with: "", options: .regularExpression)
         var o = Outcome()
-        o.entries = [Entry(name: "\(thrownPrefix)\(bare)", shape: [0], values: [])]
+        o.entries = [Entry(name: "\(thrownPrefix)\(withoutLocation(message))", shape: [0], values: [])]
         return o
+    }
+
+    /// An error message without the "File.swift:12: " a located error starts with.
+    public static func withoutLocation(_ message: String) -> String {
+        message.replacingOccurrences(of: #"^[^ :]+\.swift:\d+: "#, with: "", options: .regularExpression)
     }
 
     static let thrownPrefix = "threw: "

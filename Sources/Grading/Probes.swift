@@ -40,8 +40,7 @@ public enum Probes {
         } catch let todo as TODO {
             throw todo
         } catch {
-            let bare = "\(error)".replacingOccurrences(of: #"^[^ :]+\.swift:\d+: "#, with: "", options: .regularExpression)
-            outcome.entries.append(Outcome.Entry(name: "\(name)\(Outcome.caseThrew)\(bare)", shape: [0], values: []))
+            outcome.entries.append(Outcome.Entry(name: "\(name)\(Outcome.caseThrew)\(Outcome.withoutLocation("\(error)"))", shape: [0], values: []))
         }
     }
 

@@ -120,7 +120,7 @@ extension Exercise {
                            next: "when it is written, `swift run tutor check \(id)` grades it.")
         case .threw(let message, let tensorError):
             // Operators (+, *) cannot know the caller's line: their errors start with the op.
-            let located = message.range(of: #"^[^ :]+\.swift:\d+: "#, options: .regularExpression) != nil
+            let located = Outcome.withoutLocation(message) != message
             let which = located ? "fix that line of \(where_)" : "find the operator in \(where_) whose shapes are the ones above (an operator cannot name its line; `print(x.shape)` before it shows which)"
             // A known mistake that throws the same error (wherever the line) is named.
             let thrown = Outcome.thrown(message)

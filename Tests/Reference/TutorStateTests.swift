@@ -8,36 +8,8 @@ import XCTest
 final class TutorStateTests: XCTestCase {
     // MARK: - Fixtures (as in TutorTests)
 
-    static let solution = #"""
-        import Autograd
-
-        /// Doubles x.
-        public func double(_ x: Int) throws -> Int {
-            // TODO(7.1): return twice x.
-            // BEGIN SOLUTION
-            return x + x
-            // END SOLUTION
-        }
-
-        public struct Box {
-            public var items: [Int]
-
-            /// The sum of the items.
-            public func sum() throws -> Int {
-                var t = 0
-                for i in items {
-                    // TODO(7.2): add i to t.
-                    // BEGIN SOLUTION
-                    t += i
-                    // END SOLUTION
-                }
-                return t
-            }
-        }
-
-        """#
-
-    /// The stub the solution generates (the tutor tests' own).
+    /// The tutor tests' own solution and the stub it generates.
+    static let solution = TutorTests.solution
     static let stub = TutorTests.stub
 
     /// Lesson 7's lesson.json, with `count` exercises (7.1 and 7.2 are in Thing.swift).
