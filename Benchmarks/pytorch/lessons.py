@@ -1,9 +1,7 @@
 """One training step of each lesson's model in PyTorch eager, as `autograd-bench --lessons`
-times it in Swift: the same models, sizes, losses and Adam, on one thread count of your
-choice. Never needed for the tests; run it where torch is installed:
+times it in Swift: the same models, sizes, losses and Adam, with torch's default threads and with one. Never needed for the tests; run it where torch is installed:
 
-    python3 Benchmarks/pytorch/lessons.py            # torch's default threads
-    OMP_NUM_THREADS=1 python3 Benchmarks/pytorch/lessons.py
+    python3 Benchmarks/pytorch/lessons.py     # torch's default threads, then one thread
 
 Compare on one machine, in turns with `swift run -c release autograd-bench --lessons`
 (run each two or three times, alternating: the machine's load changes).
@@ -88,25 +86,23 @@ class Copier(nn.Module):
         return self.head(decoded)
 
 
-def main():
-    torch.manual_seed(3)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print("One training step of each lesson's model, as its experiment runs it (median ms)")
-    rows = []
-    for hidden in (2, 4):
+def steps():
+    """(name, a maker of a fresh training step, runs) for each lesson's model."""
+    def linear_rnn(hidden):
         model = LinearRNN(hidden)
         x, y = torch.randn(2, 99, 1), torch.randn(2, 99, 1)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        rows.append((median_ms(train_step(model, lambda m: F.mse_loss(m(x), y), opt), 300),
-                     f"1  linear RNN, hidden {hidden}, batch 2 × 99 steps"))
-    model = EncoderDecoder(3, 20)
-    codes = torch.randint(0, 3, (32, 10))
-    x, y = F.one_hot(codes, 3).float(), codes.flip(1)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    rows.append((median_ms(train_step(model, lambda m: F.cross_entropy(m(x).reshape(-1, 3), y.reshape(-1)), opt), 200),
-                 "2  tanh encoder–decoder, hidden 20, batch 32 × 10"))
-    for cell in ("tanh", "gru"):
+        return train_step(model, lambda m: F.mse_loss(m(x), y), torch.optim.Adam(model.parameters(), lr=1e-3))
+
+    def encoder_decoder():
+        model = EncoderDecoder(3, 20)
+        codes = torch.randint(0, 3, (32, 10))
+        x, y = F.one_hot(codes, 3).float(), codes.flip(1)
+        return train_step(model, lambda m: F.cross_entropy(m(x).reshape(-1, 3), y.reshape(-1)),
+                          torch.optim.Adam(model.parameters(), lr=1e-3))
+
+    def copier(cell):
         lengths = torch.randint(3, 15, (32,))
+        lengths[0] = 14                          # T = 15, as in the experiment
         steps = int(lengths.max()) + 1
         codes = torch.zeros(32, steps, dtype=torch.long)
         for i, n in enumerate(lengths.tolist()):
@@ -114,15 +110,31 @@ def main():
         mask = (torch.arange(steps)[None, :] <= lengths[:, None]).float()
         x = F.one_hot(codes, 4).float()
         model = Copier(cell, 4, 200)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-        def loss_fn(m, x=x, codes=codes, lengths=lengths, mask=mask):
+        def loss_fn(m):
             per = F.cross_entropy(m(x, lengths).reshape(-1, 4), codes.reshape(-1), reduction="none")
             return (per * mask.reshape(-1)).sum() / mask.sum()
-        rows.append((median_ms(train_step(model, loss_fn, opt), 50),
-                     f"3  copier ({'GRU' if cell == 'gru' else 'tanh'}), hidden 200, batch 32 × {steps}"))
-    for ms, name in rows:
-        print(f"{ms:8.2f}   {name}")
+        return train_step(model, loss_fn, torch.optim.Adam(model.parameters(), lr=1e-3))
+
+    return [("1  linear RNN, hidden 2, batch 2 × 99 steps", lambda: linear_rnn(2), 300),
+            ("1  linear RNN, hidden 4, batch 2 × 99 steps", lambda: linear_rnn(4), 300),
+            ("2  tanh encoder–decoder, hidden 20, batch 32 × 10", encoder_decoder, 200),
+            ("3  copier (tanh), hidden 200, batch 32 × 15", lambda: copier("tanh"), 50),
+            ("3  copier (GRU), hidden 200, batch 32 × 15", lambda: copier("gru"), 50)]
+
+
+def main():
+    torch.manual_seed(3)
+    threads = torch.get_num_threads()
+    print(f"torch {torch.__version__}")
+    print(f"One training step of each lesson's model, as its experiment runs it (median ms), on {threads} threads and on 1")
+    print(f"{threads:3d} threads    1 thread")
+    for name, make, runs in steps():
+        torch.set_num_threads(threads)
+        default = median_ms(make(), runs)
+        torch.set_num_threads(1)
+        one = median_ms(make(), runs)
+        print(f"{default:11.2f} {one:11.2f}   {name}")
 
 
 if __name__ == "__main__":

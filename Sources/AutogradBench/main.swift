@@ -1,5 +1,6 @@
 import Autograd
 import CBLAS
+import ExperimentKit
 import Foundation
 import Solution1
 import Solution2
@@ -35,55 +36,77 @@ print("")
 
 // MARK: - Each lesson's training step (`autograd-bench --lessons`)
 
-/// One training step of each lesson's model on a batch shaped as its experiment's (the
-/// reference solutions' code, the experiments' sizes): forward, loss, zeroGrad, backward,
-/// Adam. Median milliseconds of `runs` steps.
-func lessonSteps() throws -> [(name: String, ms: Double)] {
-    var rng = RNG(seed: 3)
-    var results: [(String, Double)] = []
-    // Lesson 1: a linear RNN, batches of 2 signals of 99 steps, MSE.
-    for hidden in [2, 4] {
-        let model = Solution1.LinearRNN(hidden: hidden, rng: &rng)
-        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
-        let x = Tensor.randn([2, 99, 1], rng: &rng), y = Tensor.randn([2, 99, 1], rng: &rng)
-        results.append(("1  linear RNN, hidden \(hidden), batch 2 × 99 steps", try medianMilliseconds(runs: 300) {
-            let loss = try mseLoss(model(x), y)
-            optimizer.zeroGrad()
-            try loss.backward()
-            optimizer.step()
-        }))
+/// One lesson's training step: its name, how many steps to time, and a maker of a fresh
+/// model with its batch whose call runs one step.
+struct LessonStep {
+    let lesson: Int
+    let name: String
+    let runs: Int
+    let make: (_ seed: UInt64) throws -> () throws -> Void
+}
+
+/// A training step: forward and loss, zeroGrad, backward, Adam.
+func trainingStep(_ optimizer: Optimizer, _ loss: @escaping () throws -> Tensor) -> () throws -> Void {
+    {
+        let l = try loss()
+        optimizer.zeroGrad()
+        try l.backward()
+        optimizer.step()
     }
+}
+
+/// One training step of each lesson's model on a batch shaped as its experiment's (the
+/// reference solutions' code, the experiments' sizes).
+let lessonSteps: [LessonStep] = [
+    // Lesson 1: a linear RNN, batches of 2 signals of 99 steps, MSE.
+    LessonStep(lesson: 1, name: "1  linear RNN, hidden 2, batch 2 × 99 steps", runs: 300) { try linearRNNStep(hidden: 2, seed: $0) },
+    LessonStep(lesson: 1, name: "1  linear RNN, hidden 4, batch 2 × 99 steps", runs: 300) { try linearRNNStep(hidden: 4, seed: $0) },
     // Lesson 2: the tanh encoder–decoder, alphabet 3, hidden 20, batches of 32 × 10 symbols.
-    do {
+    LessonStep(lesson: 2, name: "2  tanh encoder–decoder, hidden 20, batch 32 × 10", runs: 200) { seed in
+        var rng = RNG(seed: seed)
         let model = Solution2.EncoderDecoder(alphabetSize: 3, hiddenSize: 20, rng: &rng)
-        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
         let codes = (0..<32).map { _ in (0..<10).map { _ in rng.int(below: 3) } }
         let x = try oneHot(Tensor(indices: codes), classes: 3), y = try Tensor(indices: codes.map { $0.reversed() })
-        results.append(("2  tanh encoder–decoder, hidden 20, batch 32 × 10", try medianMilliseconds(runs: 200) {
-            let loss = try Solution2.sequenceCrossEntropy(model(x), y)
-            optimizer.zeroGrad()
-            try loss.backward()
-            optimizer.step()
-        }))
-    }
+        return trainingStep(try Adam(model.parameters(), learningRate: 1e-3)) { try Solution2.sequenceCrossEntropy(model(x), y) }
+    },
     // Lesson 3: the copier (tanh RNN and GRU), hidden 200, batches of 32 padded sequences of
     // 3…14 symbols (15 steps), masked encoder and masked loss.
-    for cell in [Solution3.Cell.tanh, .gru] {
-        let texts = Solution3.randomSequences(count: 32, lengths: 3...14, alphabet: ["a", "b", "c"], rng: &rng)
-        let (alphabet, codes, lengths) = try Solution3.padWithStops(texts)
-        let classes = alphabet.count + 1
-        let model = Solution3.Copier(cell: cell, classes: classes, hiddenSize: 200, rng: &rng)
-        let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
-        let x = try oneHot(codes, classes: classes)
-        let mask = try Solution3.realMask(lengths: lengths.map { $0 + 1 }, steps: codes.shape[1])
-        results.append(("3  copier (\(cell == .gru ? "GRU" : "tanh")), hidden 200, batch 32 × \(codes.shape[1])", try medianMilliseconds(runs: 50) {
-            let loss = try Solution3.maskedCrossEntropy(model(x, lengths: lengths), codes, mask: mask)
-            optimizer.zeroGrad()
-            try loss.backward()
-            optimizer.step()
-        }))
+    LessonStep(lesson: 3, name: "3  copier (tanh), hidden 200, batch 32 × 15", runs: 50) { try copierStep(.tanh, seed: $0) },
+    LessonStep(lesson: 3, name: "3  copier (GRU), hidden 200, batch 32 × 15", runs: 50) { try copierStep(.gru, seed: $0) },
+]
+
+func linearRNNStep(hidden: Int, seed: UInt64) throws -> () throws -> Void {
+    var rng = RNG(seed: seed)
+    let model = Solution1.LinearRNN(hidden: hidden, rng: &rng)
+    let x = Tensor.randn([2, 99, 1], rng: &rng), y = Tensor.randn([2, 99, 1], rng: &rng)
+    return trainingStep(try Adam(model.parameters(), learningRate: 1e-3)) { try mseLoss(model(x), y) }
+}
+
+func copierStep(_ cell: Solution3.Cell, seed: UInt64) throws -> () throws -> Void {
+    var rng = RNG(seed: seed)
+    var texts: [String] = []
+    repeat {   // a batch whose longest sequence has 14 symbols, so T = 15 as in the experiment
+        texts = Solution3.randomSequences(count: 32, lengths: 3...14, alphabet: ["a", "b", "c"], rng: &rng)
+    } while texts.map(\.count).max() != 14
+    let (alphabet, codes, lengths) = try Solution3.padWithStops(texts)
+    let classes = alphabet.count + 1
+    let model = Solution3.Copier(cell: cell, classes: classes, hiddenSize: 200, rng: &rng)
+    let x = try oneHot(codes, classes: classes)
+    let mask = try Solution3.realMask(lengths: lengths.map { $0 + 1 }, steps: codes.shape[1])
+    return trainingStep(try Adam(model.parameters(), learningRate: 1e-3)) {
+        try Solution3.maskedCrossEntropy(model(x, lengths: lengths), codes, mask: mask)
     }
-    return results
+}
+
+/// Milliseconds per step when `copies` trainings run at once, each on its own thread with
+/// its own model (as an experiment's `--jobs` runs them): the wall time of `runs` steps
+/// each, divided by all the steps taken.
+func sideBySideMilliseconds(_ step: LessonStep, copies: Int) throws -> Double {
+    let steps = try (0..<copies).map { try step.make(3 + UInt64($0)) }
+    for s in steps { for _ in 0..<3 { try s() } }
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = try Workers(count: copies).map(steps) { s in for _ in 0..<step.runs { try s() } }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(copies * step.runs)
 }
 
 // MARK: - OpenBLAS threads on thin and square products (`autograd-bench --threads`)
@@ -116,8 +139,24 @@ if CommandLine.arguments.contains("--threads") {
 }
 
 if CommandLine.arguments.contains("--lessons") {
-    print("One training step of each lesson's model, as its experiment runs it (median ms)")
-    for (name, ms) in try lessonSteps() { print("\(pad(String(format: "%.2f", ms), 8))   \(name)") }
+    // `--only 1,3`: those lessons only.
+    let only = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in
+        i + 1 < CommandLine.arguments.count ? Set(CommandLine.arguments[i + 1].split(separator: ",").compactMap { Int($0) }) : nil
+    }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let allThreads = BLAS.threads
+    print("One training step of each lesson's model (median ms): with OpenBLAS on \(allThreads) threads; on 1 thread,")
+    print("as experiments run it; and per step with \(cores) such trainings side by side (an experiment's --jobs \(cores)).")
+    print("\(pad("\(allThreads) threads", 10)) \(pad("1 thread", 10)) \(pad("\(cores) at once", 10))")
+    for step in lessonSteps where only?.contains(step.lesson) ?? true {
+        BLAS.threads = allThreads
+        let all = try medianMilliseconds(runs: step.runs, try step.make(3))
+        BLAS.threads = 1
+        let one = try medianMilliseconds(runs: step.runs, try step.make(3))
+        let together = try sideBySideMilliseconds(step, copies: cores)
+        BLAS.threads = allThreads
+        print([all, one, together].map { pad(String(format: "%.2f", $0), 10) }.joined(separator: " ") + "   \(step.name)")
+    }
     exit(0)
 }
 

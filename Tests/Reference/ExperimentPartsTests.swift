@@ -26,9 +26,9 @@ final class ExperimentPartsTests: XCTestCase {
 
     func testHelpListsThePartsAndWhatTheyNeed() {
         let help = Experiment.help(lesson: 1, parts: parts, options: "--cell tanh|gru")
-        XCTAssertTrue(help.hasPrefix("usage: swift run tutor run 1 [--full] [--seed N] [--part NAME[,NAME…]] [-- --cell tanh|gru]"), help)
+        XCTAssertTrue(help.hasPrefix("usage: swift run tutor run 1 [--full] [--seed N] [--jobs N] [--part NAME[,NAME…]] [-- --cell tanh|gru]"), help)
         XCTAssertTrue(help.contains("generation  free-running (needs prediction)"), help)
-        XCTAssertEqual(help.split(separator: "\n").count, 4 + parts.count, help)
+        XCTAssertEqual(help.split(separator: "\n").count, 5 + parts.count, help)
     }
 
     func testTheCommandLineSelectsParts() {

@@ -2,8 +2,9 @@ import Autograd
 import Foundation
 import Plots
 
-/// What every lesson's experiment shares: its options (`--full`, `--seed N`, `--part NAME`),
-/// sections that survive an unfinished or failing exercise, saved plots, and timing.
+/// What every lesson's experiment shares: its options (`--full`, `--seed N`, `--part NAME`,
+/// `--jobs N`), sections that survive an unfinished or failing exercise, saved plots,
+/// timing, and the threads that train independent models side by side.
 public struct Experiment {
     /// One part of a lesson's experiment, by the name `--part` takes: what it shows, and
     /// the parts whose results it needs (they run first, even when not asked for).
@@ -30,6 +31,10 @@ public struct Experiment {
     public let parts: [Part]
     /// The parts that run: all of them, or those asked for with `--part` and what they need.
     public let running: Set<String>
+    /// The threads that train independent models at once (`--jobs N`; by default one per
+    /// core). Each training runs on one thread and its matrix products too (`BLAS.threads`
+    /// is 1), so the figures do not depend on how many there are.
+    public let workers: Workers
     private let start = Date()
 
     /// Reads the options from the command line; an unknown option or part ends the program
@@ -37,7 +42,7 @@ public struct Experiment {
     public init(lesson: Int, parts: [Part], options: String = "", commandLine: [String] = Array(CommandLine.arguments.dropFirst())) {
         self.lesson = lesson
         self.parts = parts
-        var full = false, seed: UInt64 = 0, rest: [String] = [], asked: [String] = []
+        var full = false, seed: UInt64 = 0, jobs = ProcessInfo.processInfo.activeProcessorCount, rest: [String] = [], asked: [String] = []
         var i = 0
         while i < commandLine.count {
             switch commandLine[i] {
@@ -47,6 +52,12 @@ public struct Experiment {
                     Experiment.fail("--seed needs a non-negative integer")
                 }
                 seed = s
+                i += 1
+            case "--jobs":
+                guard i + 1 < commandLine.count, let n = Int(commandLine[i + 1]), n > 0 else {
+                    Experiment.fail("--jobs needs a positive integer (how many trainings run at once)")
+                }
+                jobs = n
                 i += 1
             case "--part":
                 guard i + 1 < commandLine.count else { Experiment.fail("--part needs a name: \(parts.map(\.name).joined(separator: ", "))") }
@@ -62,6 +73,8 @@ public struct Experiment {
         self.full = full
         self.seed = seed
         self.arguments = rest
+        workers = Workers(count: jobs)
+        BLAS.threads = 1
         do {
             running = try Self.running(asked, parts: parts)
         } catch {
@@ -71,9 +84,10 @@ public struct Experiment {
 
     /// The usage text: the options, then each part with what it shows.
     public static func help(lesson: Int, parts: [Part], options: String) -> String {
-        var lines = ["usage: swift run tutor run \(lesson) [--full] [--seed N] [--part NAME[,NAME…]]\(options.isEmpty ? "" : " [-- \(options)]")", "",
+        var lines = ["usage: swift run tutor run \(lesson) [--full] [--seed N] [--jobs N] [--part NAME[,NAME…]]\(options.isEmpty ? "" : " [-- \(options)]")", "",
                      "  --full       the full-size experiment (more seeds, longer training)",
                      "  --seed N     the seed every random draw starts from (default 0)",
+                     "  --jobs N     how many models train at once (default: one per core); the figures do not change",
                      "  --part NAME  run only these parts (and the parts they need); the parts:"]
         let width = parts.map(\.name.count).max() ?? 0
         for p in parts {

@@ -129,20 +129,19 @@ for cell in settings.cells {
         print("Each run: \(settings.epochs) epochs of \(batchesPerEpoch) batches of 32 (\(settings.epochs * batchesPerEpoch) steps), Adam lr 1e-3;")
         print("scored on \(data.test.lengths.count) fresh test sequences after every epoch.")
         let bar = ProgressBar(total: Variant.all.count * settings.seeds * settings.epochs * batchesPerEpoch, label: label)
-        var done = 0
-        var byVariant: [[RunResult]] = []
+        let done = Locked(0)
         let start = Date()
-        for variant in Variant.all {
-            var runs: [RunResult] = []
-            for seed in 0..<settings.seeds {
-                let runSeed = UInt64(seed) + 17 * experiment.seed
-                runs.append(try run(variant, cell: cell, hidden: settings.hidden, seed: runSeed, epochs: settings.epochs, data: data) { n, loss in
-                    done += n
-                    bar.update(step: done, message: "\(variant.name) seed \(seed) loss \(Table.number(loss, significant: 3))")
-                })
+        // Every (variant, seed) training is independent: they share the machine's cores.
+        let trainings = Variant.all.flatMap { variant in (0..<settings.seeds).map { (variant, $0) } }
+        let runs = try experiment.workers.map(trainings) { variant, seed in
+            try run(variant, cell: cell, hidden: settings.hidden, seed: UInt64(seed) + 17 * experiment.seed, epochs: settings.epochs, data: data) { n, loss in
+                done.update { total in
+                    total += n
+                    bar.update(step: total, message: "\(variant.name) seed \(seed) loss \(Table.number(loss, significant: 3))")
+                }
             }
-            byVariant.append(runs)
         }
+        let byVariant = (0..<Variant.all.count).map { v in Array(runs[(v * settings.seeds)..<((v + 1) * settings.seeds)]) }
         bar.finish(message: String(format: "%.0f s", Date().timeIntervalSince(start)))
         results[cell] = byVariant
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Grading
 
-/// `tutor run N [--full] [-- args]`: builds and runs lesson N's experiment with the
+/// `tutor run N [--full] [--seed N] [--jobs N] [--part NAME] [-- args]`: builds and runs lesson N's experiment with the
 /// student's code, on the terminal.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +17,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run the full-size experiment (slower) instead of the quick one.")
     var full = false
 
+    @Option(help: ArgumentHelp("The seed every random draw starts from (default 0).", valueName: "n"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("How many models train at once (default: one per core); the figures do not change.", valueName: "n"))
+    var jobs: Int?
+
     @Option(help: ArgumentHelp("Run only this part of the experiment (and the parts it needs); `swift run tutor run N -- --help` lists them.", valueName: "name"))
     var part: [String] = []
 
@@ -24,6 +30,7 @@ struct RunCommand: ParsableCommand {
     var extra: [String] = []
 
     func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs needs a positive integer (how many trainings run at once)") }
         let catalog = try Catalog.current()
         let info = try catalog.lesson(for: lesson)
         guard Self.hasExperiment(info.lesson, root: catalog.root) else { throw TutorError.noExperiment(lesson: info.lesson) }
@@ -37,7 +44,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let n = try session.catalog.lesson(for: lesson).lesson
-        try Self.buildAndRun(product: "Experiment\(n)", arguments: (full ? ["--full"] : []) + part.flatMap { ["--part", $0] } + extra, what: "experiment", lesson: n, session: session)
+        try Self.buildAndRun(product: "Experiment\(n)", arguments: experimentArguments, what: "experiment", lesson: n, session: session)
+    }
+
+    /// What the experiment is started with: the options given here, then those after `--`.
+    var experimentArguments: [String] {
+        (full ? ["--full"] : []) + (seed.map { ["--seed", "\($0)"] } ?? []) + (jobs.map { ["--jobs", "\($0)"] } ?? [])
+            + part.flatMap { ["--part", $0] } + extra
     }
 
     /// Builds `product` (a lesson's experiment or scratch pad) with the student's code and
