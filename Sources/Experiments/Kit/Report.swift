@@ -45,6 +45,10 @@ final class Report: @unchecked Sendable {
         }
     }
 
+    deinit {
+        stop()
+    }
+
     /// Adds a mark; a section or a plot rewrites the page.
     func note(_ mark: ReportMark) {
         record.append(mark)

@@ -16,16 +16,23 @@ import Darwin
 /// stays line-buffered on a terminal, so colours and redrawn progress bars are as before.
 /// `stop()` drains the pipe and puts standard output back.
 ///
-/// A crash would lose what is still in the pipe, so while the transcript runs, a crash's
-/// signal first copies the rest to the terminal, then goes on to the handler it had (Swift's
-/// backtrace, or the default).
+/// An exit or a crash would lose what is still in the pipe, so while the transcript runs,
+/// `exit` stops it first (which drains the pipe), and a crash's signal first copies the
+/// rest to the terminal, then goes on to the handler it had (Swift's backtrace, or the
+/// default).
 final class Transcript: @unchecked Sendable {
     /// The pipe's end the copying thread reads.
     private let pipeEnd: Int32
     /// Where standard output was (a duplicate of descriptor 1 as it was).
     private let terminal: Int32
     private let drained = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
     private var stopped = false
+
+    /// The transcript running now, which `exit` stops.
+    nonisolated(unsafe) private static weak var running: Transcript?
+    /// Registers, once, the stop at `exit`.
+    private static let stopsAtExit: Void = { atexit { Transcript.running?.stop() } }()
 
     /// Starts copying; nil when the pipe cannot be made (the run then goes on unrecorded).
     init?(sink: @escaping @Sendable (Data) -> Void) {
@@ -43,6 +50,8 @@ final class Transcript: @unchecked Sendable {
         pipeEnd = ends[0]
         self.terminal = terminal
         CrashDrain.install(pipe: pipeEnd, terminal: terminal)
+        Self.stopsAtExit
+        Self.running = self
         let thread = Thread { [pipeEnd, drained] in
             Self.copy(from: pipeEnd, to: terminal, sink: sink)
             drained.signal()
@@ -54,6 +63,8 @@ final class Transcript: @unchecked Sendable {
     /// Flushes standard output, waits until the thread has copied everything, and puts
     /// standard output back where it was. Only the first call does anything.
     func stop() {
+        lock.lock()
+        defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
         fflush(stdout)
