@@ -2,14 +2,19 @@ import Foundation
 
 /// Where pictures are saved: SVG files under `.tutor/plots/` that open in any browser.
 public enum PlotFiles {
-    /// `.tutor/plots` under the course's root (`UNROLLED_ROOT`, which `tutor run` sets),
-    /// or under the current directory.
-    public static var defaultDirectory: URL {
-        let root = ProcessInfo.processInfo.environment["UNROLLED_ROOT"] ?? FileManager.default.currentDirectoryPath
-        return URL(fileURLWithPath: root, isDirectory: true)
-            .appendingPathComponent(".tutor", isDirectory: true)
-            .appendingPathComponent("plots", isDirectory: true)
+    /// The course's root: `UNROLLED_ROOT` (which `tutor run` sets), or the current directory.
+    public static var root: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["UNROLLED_ROOT"] ?? FileManager.default.currentDirectoryPath,
+            isDirectory: true)
     }
+
+    /// `.tutor/<name>` under `root`, where the tutor keeps what runs leave (plots, reports).
+    public static func tutorDirectory(_ name: String, root: URL = PlotFiles.root) -> URL {
+        root.appendingPathComponent(".tutor", isDirectory: true).appendingPathComponent(name, isDirectory: true)
+    }
+
+    /// `.tutor/plots` under the course's root.
+    public static var defaultDirectory: URL { tutorDirectory("plots") }
 
     /// Writes `svg` to `<directory>/<name>.svg` atomically (creating the directory) and
     /// returns the file's URL. The name is sanitised first (see `sanitize`).

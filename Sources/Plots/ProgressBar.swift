@@ -113,7 +113,7 @@ public final class ProgressBar {
     }
 
     /// "4.2s", "3m05s", "1h02m".
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let s = Int(seconds.rounded())
         if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }

@@ -5,8 +5,13 @@ import Foundation
 /// What the standard output is: an interactive terminal (which can redraw a line and
 /// show colours) or a pipe or file (which wants plain, short logs).
 public enum Terminal {
+    /// Where standard output's text ends up: standard output itself, unless a transcript
+    /// moved standard output onto a pipe and copies it on from here (an experiment's
+    /// report does: ExperimentKit's `Transcript`). What the terminal is, is asked of this.
+    nonisolated(unsafe) public static var descriptor: Int32 = STDOUT_FILENO
+
     /// True when standard output is a terminal (`isatty`), not a pipe or a file.
-    public static var isInteractive: Bool { isatty(STDOUT_FILENO) != 0 }
+    public static var isInteractive: Bool { isatty(descriptor) != 0 }
 
     /// True when colours are welcome: an interactive terminal that is not "dumb", and no
     /// `NO_COLOR` in the environment (https://no-color.org).
@@ -18,7 +23,7 @@ public enum Terminal {
     /// The terminal's width: asked of the terminal itself, else `COLUMNS`, else 80.
     public static var columns: Int {
         var size = winsize()
-        if isInteractive, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+        if isInteractive, ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
             return Int(size.ws_col)
         }
         if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return n }
@@ -96,6 +101,13 @@ enum TextWidth {
             return s
         }.joined(separator: "\n")
     }
+}
+
+/// `text` without its ANSI escape sequences (colours, "clear to the end of the line"): what
+/// a terminal shows, as plain text.
+public func withoutANSI(_ text: String) -> String {
+    var state = EscapeState.text
+    return String(text.filter { state.advance($0) })
 }
 
 /// A tiny scanner for `ESC [ … final` sequences: `advance` says whether a Character is

@@ -32,10 +32,11 @@ final class ExperimentPartsTests: XCTestCase {
     }
 
     func testTheCommandLineSelectsParts() {
-        let e = Experiment(lesson: 1, parts: parts, commandLine: ["--part", "generation", "--seed", "3", "--cell", "gru"])
+        let e = Experiment(lesson: 1, parts: parts, commandLine: ["--part", "generation", "--seed", "3", "--cell", "gru"], report: false)
         XCTAssertEqual(e.running, ["prediction", "generation"])
         XCTAssertEqual(e.seed, 3)
         XCTAssertEqual(e.arguments, ["--cell", "gru"], "the lesson's own options pass through")
-        XCTAssertEqual(Experiment(lesson: 1, parts: parts, commandLine: ["--part", "signals,loops"]).running, ["signals", "prediction", "generation", "loops"])
+        XCTAssertEqual(Experiment(lesson: 1, parts: parts, commandLine: ["--part", "signals,loops"], report: false).running,
+                       ["signals", "prediction", "generation", "loops"])
     }
 }

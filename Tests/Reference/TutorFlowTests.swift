@@ -68,6 +68,18 @@ final class TutorFlowTests: XCTestCase {
         XCTAssertFalse(summary.contains("\n"))
     }
 
+    /// After a crash, the tutor names the report the experiment wrote so far, if this run wrote one.
+    func testACrashedRunNamesItsReportOnlyWhenThisRunWroteOne() throws {
+        let root = try makeCourse()
+        let page = root.appendingPathComponent(".tutor/reports/lesson7-latest.html")
+        try FileManager.default.createDirectory(at: page.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("<!DOCTYPE html>".utf8).write(to: page)
+        let written = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: page.path)[.modificationDate] as? Date)
+        XCTAssertEqual(RunCommand.report(lesson: 7, since: written.addingTimeInterval(-5), root: root), page.path)
+        XCTAssertNil(RunCommand.report(lesson: 7, since: written.addingTimeInterval(5), root: root), "a page from an earlier run")
+        XCTAssertNil(RunCommand.report(lesson: 6, since: written.addingTimeInterval(-5), root: root), "another lesson's page")
+    }
+
     /// Item 10: errors only in another lesson's file say which file to fix first, and how.
     func testACompileErrorInAnotherLessonSaysWhatToFixFirst() throws {
         let log = "/r/Lessons/Lesson1/Signals.swift:12:5: error: cannot find 'foo' in scope\n12 |     foo\n"

@@ -4,7 +4,8 @@ import Plots
 
 /// What every lesson's experiment shares: its options (`--full`, `--seed N`, `--part NAME`,
 /// `--jobs N`), sections that survive an unfinished or failing exercise, saved plots,
-/// timing, and the threads that train independent models side by side.
+/// timing, the threads that train independent models side by side, and the run's HTML
+/// report (`.tutor/reports/`: what it printed, its plots inline, its settings).
 public struct Experiment {
     /// One part of a lesson's experiment, by the name `--part` takes: what it shows, and
     /// the parts whose results it needs (they run first, even when not asked for).
@@ -35,13 +36,23 @@ public struct Experiment {
     /// core). Each training runs on one thread and its matrix products too (`BLAS.threads`
     /// is 1), so the figures do not depend on how many there are.
     public let workers: Workers
+    /// The parts asked for with `--part` (empty: all).
+    public let asked: [String]
+    /// The course's root: plots go to `.tutor/plots` under it, the report to `.tutor/reports`.
+    public let root: URL
     private let start = Date()
+    /// The run's report, recording from the start; nil when not asked for.
+    private let report: Report?
 
     /// Reads the options from the command line; an unknown option or part ends the program
     /// with a one-line error. `options` describes the lesson's own options, for `--help`.
-    public init(lesson: Int, parts: [Part], options: String = "", commandLine: [String] = Array(CommandLine.arguments.dropFirst())) {
+    /// With `report`, what the run prints is recorded from here on for its HTML page, which
+    /// `finish()` completes.
+    public init(lesson: Int, parts: [Part], options: String = "", commandLine: [String] = Array(CommandLine.arguments.dropFirst()),
+                root: URL = PlotFiles.root, report: Bool = true) {
         self.lesson = lesson
         self.parts = parts
+        self.root = root
         var full = false, seed: UInt64 = 0, jobs = ProcessInfo.processInfo.activeProcessorCount, rest: [String] = [], asked: [String] = []
         var i = 0
         while i < commandLine.count {
@@ -75,11 +86,22 @@ public struct Experiment {
         self.arguments = rest
         workers = Workers(count: jobs)
         BLAS.threads = 1
+        self.asked = asked
         do {
             running = try Self.running(asked, parts: parts)
         } catch {
             Experiment.fail("\(error)")
         }
+        guard report else { self.report = nil; return }
+        let run = ReportPage.Run(lesson: lesson, command: Self.command(lesson: lesson, full: full, seed: seed, asked: asked, arguments: rest),
+                                 seed: seed, full: full, asked: asked, arguments: rest, started: start)
+        self.report = Report(ReportPage(run: run, parts: parts, running: running), directory: PlotFiles.tutorDirectory("reports", root: root))
+    }
+
+    /// The command that runs this again: "swift run tutor run 3 --full --seed 2 --part copying -- --cell gru".
+    static func command(lesson: Int, full: Bool, seed: UInt64, asked: [String], arguments: [String]) -> String {
+        (["swift run tutor run \(lesson)"] + (full ? ["--full"] : []) + (seed == 0 ? [] : ["--seed", "\(seed)"])
+            + (asked.isEmpty ? [] : ["--part", asked.joined(separator: ",")]) + (arguments.isEmpty ? [] : ["--"] + arguments)).joined(separator: " ")
     }
 
     /// The usage text: the options, then each part with what it shows.
@@ -119,7 +141,13 @@ public struct Experiment {
 
     /// A section title.
     public func section(_ title: String) {
-        print("\n== \(title) ==")
+        section(title, part: nil)
+    }
+
+    private func section(_ title: String, part: String?) {
+        let mark = ReportMark.section(title: title, part: part)
+        print("\n" + mark.line!)
+        report?.note(mark)
     }
 
     /// Runs one part of the experiment. An exercise that is not written yet, or that
@@ -131,24 +159,30 @@ public struct Experiment {
     public func part(_ name: String, _ title: String, uses exercises: [String], _ body: () throws -> Void) -> Bool {
         precondition(parts.contains { $0.name == name }, "part \(name) is not in the lesson's list of parts")
         guard running.contains(name) else { return false }
-        section(title)
+        section(title, part: name)
+        let outcome: PartOutcome
         do {
             try body()
-            return true
+            outcome = .completed
         } catch let todo as TODO {
+            outcome = .skipped("exercise \(todo.exercise) is not written yet")
             print("Skipped: exercise \(todo.exercise) is not written yet. Write it (hint: `swift run tutor hint \(todo.exercise)`), then run this again.")
         } catch {
+            outcome = .stopped("\(error)")
             print("Stopped: \(error)")
             print("This part uses exercise\(exercises.count > 1 ? "s" : "") \(exercises.joined(separator: ", ")): `swift run tutor check \(lesson)` says which one is wrong.")
         }
-        return false
+        report?.note(.outcome(outcome))
+        return outcome == .completed
     }
 
-    /// Saves an SVG under `.tutor/plots/` and says where.
+    /// Saves an SVG under `.tutor/plots/` and says where; the report shows it there.
     public func save(_ svg: String, as name: String) {
         do {
-            let url = try PlotFiles.write(svg, name: "lesson\(lesson)-\(name)")
-            print("saved \(url.path)")
+            let url = try PlotFiles.write(svg, name: "lesson\(lesson)-\(name)", directory: PlotFiles.tutorDirectory("plots", root: root))
+            let mark = ReportMark.plot(name: name, path: url.path, svg: svg)
+            print(mark.line!)
+            report?.note(mark)
         } catch {
             print("could not save the plot \(name): \(error)")
         }
@@ -157,9 +191,14 @@ public struct Experiment {
     /// Seconds since the experiment started.
     public var elapsed: Double { Date().timeIntervalSince(start) }
 
-    /// The closing line: how long the run took.
-    public func finish() {
+    /// The closing lines: how long the run took, and where its report is. Returns the
+    /// report's file (nil without a report, or when it could not be written).
+    @discardableResult
+    public func finish() -> URL? {
+        let url = report?.finish()
         print(String(format: "\nDone in %.1f s.", elapsed))
+        if let report, url != nil { print(report.announcement) }
+        return url
     }
 }
 

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Grading
 
-/// `tutor run N [--full] [--seed N] [--jobs N] [--part NAME] [-- args]`: builds and runs lesson N's experiment with the
-/// student's code, on the terminal.
+/// `tutor run N [--full] [--seed N] [--jobs N] [--part NAME] [-- args]`: builds and runs
+/// lesson N's experiment with the student's code, on the terminal; the experiment also
+/// writes its HTML report.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run lesson N's experiment with your code: training progress, samples, plots.",
+        abstract: "Run lesson N's experiment with your code: training progress, samples, plots, and one HTML page of it all.",
         discussion: "Arguments after -- go to the experiment, e.g. `swift run tutor run 3 -- --cell gru`; `swift run tutor run N -- --help` lists lesson N's parts and options."
     )
 
@@ -44,13 +45,30 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let n = try session.catalog.lesson(for: lesson).lesson
-        try Self.buildAndRun(product: "Experiment\(n)", arguments: experimentArguments, what: "experiment", lesson: n, session: session)
+        let started = Date()
+        do {
+            try Self.buildAndRun(product: "Experiment\(n)", arguments: experimentArguments, what: "experiment", lesson: n, session: session)
+        } catch {
+            // A run that finishes names its report itself; one that crashed leaves the page as far as it got.
+            if let page = Self.report(lesson: n, since: started, root: session.root) { print("report, as far as the run got: \(page)") }
+            throw error
+        }
     }
 
     /// What the experiment is started with: the options given here, then those after `--`.
     var experimentArguments: [String] {
         (full ? ["--full"] : []) + (seed.map { ["--seed", "\($0)"] } ?? []) + (jobs.map { ["--jobs", "\($0)"] } ?? [])
             + part.flatMap { ["--part", $0] } + extra
+    }
+
+    /// The experiment's report page (`.tutor/reports/lessonN-latest.html`, which the
+    /// experiment kit rewrites at each section), if it was written since `started`.
+    static func report(lesson n: Int, since started: Date, root: URL) -> String? {
+        let page = root.appendingPathComponent(".tutor/reports/lesson\(n)-latest.html")
+        guard let written = (try? FileManager.default.attributesOfItem(atPath: page.path))?[.modificationDate] as? Date,
+              written >= started else { return nil }
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return page.path.hasPrefix(cwd) ? String(page.path.dropFirst(cwd.count)) : page.path
     }
 
     /// Builds `product` (a lesson's experiment or scratch pad) with the student's code and
