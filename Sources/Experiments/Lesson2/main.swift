@@ -82,14 +82,21 @@ experiment.part("seeds", "The same training from other seeds", uses: ["2.1", "2.
     let seeds: [UInt64] = experiment.full ? Array(1...10) : Array(1...6)
     var table = Table(header: ["seed", "copy", "copy ≥ 99% at epoch", "reverse", "reverse ≥ 99% at epoch"])
     let bar = ProgressBar(total: seeds.count * 2, label: "seeds")
-    var done = 0
-    for s in seeds {
+    let done = Locked(0)
+    // Every (seed, task) training is independent: they share the machine's cores.
+    let trainings = seeds.flatMap { s in [false, true].map { (s, $0) } }
+    let runs = try experiment.workers.map(trainings) { s, reverse in
+        let run = try train(reverse: reverse, epochs: epochs, seed: seed + s)
+        done.update { total in
+            total += 1
+            bar.update(step: total)
+        }
+        return run
+    }
+    for (k, s) in seeds.enumerated() {
         var row = ["\(seed + s)"]
-        for reverse in [false, true] {
-            let run = try train(reverse: reverse, epochs: epochs, seed: seed + s)
+        for run in runs[(2 * k)..<(2 * k + 2)] {
             row += [percent(run.finalAccuracy), run.firstEpoch(reaching: 0.99).map(String.init) ?? "never"]
-            done += 1
-            bar.update(step: done)
         }
         table.add(row)
     }
@@ -147,17 +154,22 @@ experiment.part("alphabets", "Bigger alphabets: how many hidden units does copyi
                       header: ["A", "bits per sequence"] + hiddens.map { "\($0)" })
     var plot = LinePlot(title: "Copy accuracy after \(epochs) epochs, by hidden size", xLabel: "hidden units", yLabel: "accuracy")
     let bar = ProgressBar(total: alphabets.count * hiddens.count * seeds.count, label: "grid")
-    var done = 0
-    for a in alphabets {
+    let done = Locked(0)
+    let cells = alphabets.flatMap { a in hiddens.flatMap { h in seeds.map { (a, h, $0) } } }
+    let grid = try experiment.workers.map(cells) { a, h, s in
+        let accuracy = try train(reverse: false, alphabetSize: a, hiddenSize: h, epochs: epochs, seed: s).finalAccuracy
+        done.update { total in
+            total += 1
+            bar.update(step: total, message: "alphabet \(a), hidden \(h)")
+        }
+        return accuracy
+    }
+    for (i, a) in alphabets.enumerated() {
         var row = ["\(a)", String(format: "%.1f", 10 * log2(Double(a)))]
         var best: [Float] = []
-        for h in hiddens {
-            var accuracies: [Float] = []
-            for s in seeds {
-                accuracies.append(try train(reverse: false, alphabetSize: a, hiddenSize: h, epochs: epochs, seed: s).finalAccuracy)
-                done += 1
-                bar.update(step: done, message: "alphabet \(a), hidden \(h)")
-            }
+        for j in hiddens.indices {
+            let first = (i * hiddens.count + j) * seeds.count
+            let accuracies = Array(grid[first..<(first + seeds.count)])
             best.append(accuracies.max()!)
             row.append(seeds.count == 1 ? percent(accuracies[0]) : accuracies.map { String(format: "%.0f", 100 * $0) }.joined(separator: "/") + "%")
         }
