@@ -376,12 +376,14 @@ public enum Lesson1Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// `pairs` inputs from sample 0 on and as many targets from sample `ahead` on, each
     /// [N, pairs, 1] (the targets [N, pairs] without `targetFeatureAxis`): 1.2's mistakes.
     static func pairsWith(_ s: Tensor, pairs: Int, ahead: Int = 1, targetFeatureAxis: Bool = true) throws -> (inputs: Tensor, targets: Tensor) {
         let targets = try s.slice(axis: 1, ahead..<(ahead + pairs))
         return (try s.slice(axis: 1, 0..<pairs).unsqueeze(2), targetFeatureAxis ? try targets.unsqueeze(2) : targets)
     }
+    // END INSTRUCTOR
 
     // MARK: - 1.3 one step
 

@@ -79,10 +79,12 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The codes of `rows` of symbols in a given alphabet, for 2.1's mistakes.
     static func codesWith<Row: Sequence<Character>>(_ alphabet: [Character], _ rows: [Row]) throws -> (alphabet: [Character], codes: Tensor) {
         (alphabet, try Tensor(indices: rows.map { $0.map { alphabet.firstIndex(of: $0)! } }))
     }
+    // END INSTRUCTOR
 
     /// An alphabet as numbers: each symbol's Unicode scalars, composed (an é is é however it
     /// was typed, as Swift compares Characters), then a 0 that ends the symbol.
@@ -163,10 +165,12 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The comparison with the classes first, [A] + S: 2.2's classes-first mistakes.
     static func classesFirst(_ codes: Tensor, _ a: Int) throws -> Tensor {
         try Tensor.arange(a).reshape([a] + codes.shape.map { _ in 1 }).eq(codes.unsqueeze(0))
     }
+    // END INSTRUCTOR
 
     // MARK: - 2.3 encoder
 
