@@ -243,6 +243,7 @@ extension Lesson1Graders {
 
     public typealias Generate = (LinearRNNParts, _ prefix: Tensor, _ steps: Int) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// Generation like the reference's, with one of the known mistakes.
     static func generateWith(
         _ p: LinearRNNParts, _ prefix: Tensor, _ steps: Int,
@@ -268,6 +269,7 @@ extension Lesson1Graders {
         }
         return tracked ? try run() : try noGrad(run)
     }
+    // END INSTRUCTOR
 
     /// The name under which 1.6's probe records whether the generated values carry a graph.
     static let generationTracked = "generated values carry gradients (1 = yes)"

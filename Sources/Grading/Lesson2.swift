@@ -222,6 +222,7 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The reference encoder with one part changed, for 2.3's mistakes and variants: the
     /// squashing function, the time steps read (given time and batch sizes), what the
     /// previous state contributes (given W_hh's layer, the state and the first state), and
@@ -239,6 +240,7 @@ public enum Lesson2Graders {
             return h
         }
     }
+    // END INSTRUCTOR
 
     /// 2.3's and 2.4's mistakes with a tanh of their own that overflows, from a builder that
     /// takes the activation (encoderWith, decoderWith).
@@ -339,6 +341,7 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The reference decoder with one part changed, for 2.4's mistakes and variants: the
     /// squashing function, how many steps run, what the previous state contributes (given
     /// W_hh's layer, the state and the encoder's state), how logits are read off a state,
@@ -361,6 +364,7 @@ public enum Lesson2Graders {
             return try layout(outputs)
         }
     }
+    // END INSTRUCTOR
 
     /// Every exercise of lesson 2, in order.
     public static let all: [AnyExercise] = [

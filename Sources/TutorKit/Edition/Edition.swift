@@ -82,13 +82,15 @@ public enum Edition {
                 release.withheld += Stubs.exercises(in: pieces).map { $0.lines.joined(separator: "\n") }
             }
         }
-        for path in try graderFiles(course: course, lessons: lessons) {
+        let graders = try graderFiles(course: course, lessons: lessons)
+        let builders = EditionSource.builderNames(try graders.map(files.read))
+        for path in graders {
             let text = try files.read(path)
             let name = (path as NSString).lastPathComponent
             if name == "Course.swift" {
                 try write(path, try EditionSource.course(text, lessons: lessons))
             } else if lessonOfGrader(name) != nil {
-                let edit = try EditionSource.grading(text, file: path)
+                let edit = try EditionSource.grading(text, file: path, builders: builders)
                 try write(path, edit.text)
                 release.withheld += edit.removed
             } else {
@@ -101,6 +103,10 @@ public enum Edition {
         release.files.append(manifestPath)
         try recordDigests(out)
         release.files.append(GradingFiles.manifestPath)
+        let leaked = leaks(in: out, of: release.withheld)
+        if let first = leaked.first {
+            throw TutorError.commandFailed("the edition in \(out.path) would give code away: \(first.file) holds `\(first.piece)…`\(leaked.count > 1 ? " (and \(leaked.count - 1) more)" : ""); mark the code `\(EditionSource.beginInstructor)` … `\(EditionSource.endInstructor)` in the course, or move it, then release again")
+        }
         return release
     }
 
@@ -123,10 +129,7 @@ public enum Edition {
     /// `force`; refuses a folder with files in it, and the course itself or a folder above it.
     static func prepare(_ out: URL, course: URL, force: Bool) throws {
         let fm = FileManager.default
-        let target = out.standardizedFileURL.resolvingSymlinksInPath().path, home = course.standardizedFileURL.resolvingSymlinksInPath().path
-        if target == home || home.hasPrefix(target.hasSuffix("/") ? target : target + "/") {
-            throw TutorError.badOption("--out \(out.path) is the course or a folder above it: give a new folder for the edition")
-        }
+        if let refusal = holdsCourse(out, course: course) { throw TutorError.badOption(refusal) }
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: out.path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw TutorError.badOption("--out \(out.path) is a file: give a new folder for the edition") }
@@ -139,6 +142,13 @@ public enum Edition {
             }
         }
         try fm.createDirectory(at: out, withIntermediateDirectories: true)
+    }
+
+    /// Why `out` cannot take an edition when it is the course or a folder above it; else nil.
+    static func holdsCourse(_ out: URL, course: URL) -> String? {
+        let target = out.standardizedFileURL.resolvingSymlinksInPath().path, home = course.standardizedFileURL.resolvingSymlinksInPath().path
+        guard target == home || home.hasPrefix(target.hasSuffix("/") ? target : target + "/") else { return nil }
+        return "--out \(out.path) is the course or a folder above it: give a new folder for the edition"
     }
 
     static func writeManifest(_ m: Manifest, to out: URL) throws {

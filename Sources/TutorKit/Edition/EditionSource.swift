@@ -27,10 +27,11 @@ public enum EditionSource {
         public let description: String
     }
 
-    /// A grader source file as a student edition has it.
-    public static func grading(_ text: String, file: String) throws -> Edit {
+    /// A grader source file as a student edition has it. `builders` names the functions that
+    /// build mistakes or variants in any grader file (`builderNames`).
+    public static func grading(_ text: String, file: String, builders: Set<String>) throws -> Edit {
         let regions = try withoutInstructorRegions(text, file: file)
-        let calls = withoutImplementations(regions.text)
+        let calls = withoutImplementations(regions.text, builders: builders)
         return Edit(text: againstLessons(calls.text), removed: regions.removed + calls.removed)
     }
 
@@ -56,11 +57,29 @@ public enum EditionSource {
         return Edit(text: kept.joined(separator: "\n"), removed: removed)
     }
 
-    /// `text` with the implementations of its `Mistake(…)` and `Variant(…)` calls dropped.
-    public static func withoutImplementations(_ text: String) -> Edit {
+    /// `text` with the implementations of its `Mistake(…)` and `Variant(…)` calls dropped,
+    /// and the arguments of its builders: functions that return mistakes or variants
+    /// (`-> [Mistake<I>]`, `-> Variant<I>`…) made from implementations they are given lose
+    /// their parameters, and their calls (named in `builders`, found in every grader file)
+    /// their arguments and trailing closures: `overflowingTanh()`.
+    public static func withoutImplementations(_ text: String, builders names: Set<String> = []) -> Edit {
         let scanner = SwiftScanner(text)
         // (range to replace, replacement, what was dropped), in order.
         var edits: [(Range<Int>, String, String)] = []
+        for d in builders(in: text) {
+            // The declaration: its parameters go (its body uses them only in the implementations).
+            edits.append((d.declaration.start..<(scanner.closing(d.declaration.open) + 1), scanner.text(d.declaration.start..<d.declaration.open) + "()", ""))
+        }
+        for name in names.union(builders(in: text).map(\.name)).sorted() {
+            for call in scanner.calls(of: name, trailingClosure: true) {
+                var end = scanner.closing(call.open) + 1
+                if scanner.at(call.open) == UInt8(ascii: "("), scanner.at(scanner.skipSpace(end)) == UInt8(ascii: "{") {
+                    end = scanner.closing(scanner.skipSpace(end)) + 1
+                }
+                let dropped = scanner.text(call.open..<end)
+                edits.append((call.start..<end, "\(name)()", dropped.trimmingCharacters(in: .whitespacesAndNewlines)))
+            }
+        }
         for (name, kept) in [("Mistake", keptMistakeArguments), ("Variant", { _ in 2 })] as [(String, ([String]) -> Int?)] {
             for call in scanner.calls(of: name) {
                 let (args, close) = scanner.arguments(call.open)
@@ -85,7 +104,29 @@ public enum EditionSource {
         for (range, replacement, _) in edits.reversed() {
             bytes.replaceSubrange(range, with: Array(replacement.utf8))
         }
-        return Edit(text: String(decoding: bytes, as: UTF8.self), removed: edits.map(\.2))
+        return Edit(text: String(decoding: bytes, as: UTF8.self), removed: edits.map(\.2).filter { !$0.isEmpty })
+    }
+
+    /// The names of the functions that build mistakes or variants in `texts`.
+    public static func builderNames(_ texts: [String]) -> Set<String> {
+        Set(texts.flatMap { builders(in: $0).map(\.name) })
+    }
+
+    /// The functions of `text` that build mistakes or variants, and where each is declared
+    /// (from its name to its parameter list's parenthesis).
+    static func builders(in text: String) -> [(name: String, declaration: (start: Int, open: Int))] {
+        let pattern = #"func (\w+)(<[^>(]*>)?\([^{]*?\)\s*->\s*\[?(Mistake|Variant)<"#
+        guard let re = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let utf8 = Array(text.utf8)
+        return re.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { m in
+            guard let nameRange = Range(m.range(at: 1), in: text) else { return nil }
+            let name = String(text[nameRange])
+            // Byte offsets: the name, and the parenthesis after it (and its generic clause).
+            let start = text.utf8.distance(from: text.startIndex, to: nameRange.lowerBound)
+            var open = start + name.utf8.count
+            while open < utf8.count, utf8[open] != UInt8(ascii: "(") { open += 1 }
+            return (name, (start, open))
+        }
     }
 
     /// How many of a mistake's arguments to keep: through the one labelled `feedback:`.

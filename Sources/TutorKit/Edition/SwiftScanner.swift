@@ -93,15 +93,20 @@ struct SwiftScanner {
     }
 
     /// The positions where `name` is called: the name as a whole word in code (not in a
-    /// comment or string, not after a dot) followed at once by "(".
-    func calls(of name: String) -> [(start: Int, open: Int)] {
+    /// comment or string, not after a dot) followed at once by "(" — or, with
+    /// `trailingClosure`, also by a "{" (a call with a trailing closure alone; `open` is then
+    /// that brace).
+    func calls(of name: String, trailingClosure: Bool = false) -> [(start: Int, open: Int)] {
         let word = Array(name.utf8)
         var found: [(Int, Int)] = []
         var j = 0
         while j < bytes.count {
             if let past = skipTrivia(at: j) { j = past; continue }
-            if bytes[j...].starts(with: word), j == 0 || !Self.isWordOrDot(bytes[j - 1]), at(j + word.count) == UInt8(ascii: "(") {
-                found.append((j, j + word.count))
+            let next = trailingClosure ? skipSpace(j + word.count) : j + word.count
+            if bytes[j...].starts(with: word), j == 0 || !Self.isWordOrDot(bytes[j - 1]),
+               at(next) == UInt8(ascii: "(") || (trailingClosure && at(next) == UInt8(ascii: "{")),
+               !text(max(0, j - 5)..<j).hasSuffix("func ") {
+                found.append((j, next))
                 j += word.count
                 continue
             }
