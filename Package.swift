@@ -9,6 +9,12 @@ import Foundation
 /// scratch pad `PlayN` (Play/LessonN/main.swift) that `tutor play N` runs.
 let lessons = [0, 1, 2, 3]
 
+/// Whether this is a student edition, written by `swift run tutor release` (which sets this to
+/// true and `lessons` to the released ones): no reference solutions, no benchmark, no tests of
+/// the reference. Its graders import the student's `LessonN` where the course's import
+/// `SolutionN`, are compiled with `EDITION`, and compare with the recorded fixtures alone.
+let edition = false
+
 /// The core is compiled with optimization even in debug builds: `swift test`
 /// builds debug, and a student waits on every grader.
 ///
@@ -41,7 +47,9 @@ let lessonTargets: [Target] = lessons.flatMap { n -> [Target] in
     [
         .target(name: "Lesson\(n)", dependencies: ["Autograd"], path: "Lessons/Lesson\(n)",
                 exclude: ["README.md", "lesson.json"]),
+    ] + (edition ? [] : [
         .target(name: "Solution\(n)", dependencies: ["Autograd"], path: "Sources/Solutions/Lesson\(n)"),
+    ]) + [
         .executableTarget(name: "Experiment\(n)", dependencies: [.target(name: "Lesson\(n)"), "Autograd", "Plots", "ExperimentKit"],
                           path: "Sources/Experiments/Lesson\(n)"),
         // `tutor play N`: the student's scratch pad, Play/LessonN/main.swift.
@@ -54,8 +62,7 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .executable(name: "tutor", targets: ["Tutor"]),
-        .executable(name: "autograd-bench", targets: ["AutogradBench"]),
-    ],
+    ] + (edition ? [] : [.executable(name: "autograd-bench", targets: ["AutogradBench"])]),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -71,8 +78,8 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["CBLAS"], swiftSettings: optimized),
         // Graders: fixed probes, reference comparisons, known mistakes, verdicts; grading in
         // a child process against recorded fixtures (Sources/Grading/Fixtures).
-        .target(name: "Grading", dependencies: ["Autograd", "CIsolation"] + lessons.map { .target(name: "Solution\($0)") },
-                exclude: ["Fixtures"]),
+        .target(name: "Grading", dependencies: ["Autograd", "CIsolation"] + lessons.map { .target(name: "\(edition ? "Lesson" : "Solution")\($0)") },
+                exclude: ["Fixtures"], swiftSettings: edition ? [.define("EDITION")] : []),
         // Two Linux calls Swift cannot make (prctl is variadic): adopting orphans, dying with the parent.
         .target(name: "CIsolation"),
         // The tutor's logic (a library the tests can call) and its thin executable.
@@ -80,16 +87,17 @@ let package = Package(
             "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Tutor", dependencies: ["TutorKit"]),
-        // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
-        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3"]),
         // Pictures for `tutor run`: line plots, heatmaps, bars and tables, in the terminal and as SVG.
         .target(name: "Plots"),
         // What every experiment shares: arguments, "not written yet" handling, saving plots.
         .target(name: "ExperimentKit", dependencies: ["Autograd", "Plots"], path: "Sources/Experiments/Kit"),
         // The graders a student runs: `swift test --filter Lesson3`.
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
+    ] + (edition ? [] : [
+        // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
+        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3"]),
         // Tests of the core, and of the graders against the reference solutions.
         .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots", "ExperimentKit"]),
-    ],
+    ]),
     swiftLanguageModes: [.v5]
 )

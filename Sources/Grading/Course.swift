@@ -3,6 +3,16 @@
 public enum Course {
     public static let exercises: [AnyExercise] = Lesson0Graders.all + Lesson1Graders.all + Lesson2Graders.all + Lesson3Graders.all
 
+    /// Whether this build is a student edition (`tutor release`): graders without the
+    /// reference or the known mistakes' code, which compare with the fixtures alone.
+    public static let isStudentEdition: Bool = {
+        #if EDITION
+        return true
+        #else
+        return false
+        #endif
+    }()
+
     /// The exercise with this id, if any.
     public static func exercise(_ id: String) -> AnyExercise? { exercises.first { $0.id == id } }
 }

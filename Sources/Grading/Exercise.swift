@@ -9,14 +9,23 @@ public struct Mistake<Implementation> {
     public let title: String
     /// How to think about it, ending with what to look at next.
     public let feedback: String
-    /// The wrong implementation.
-    public let implementation: Implementation
+    /// The wrong implementation; nil in a student edition (`tutor release`), whose graders
+    /// know a mistake by its recorded outcome alone.
+    public let implementation: Implementation!
 
     public init(_ id: String, _ title: String, feedback: String, _ implementation: Implementation) {
         self.id = id
         self.title = title
         self.feedback = feedback
         self.implementation = implementation
+    }
+
+    /// A mistake without its code, as a student edition declares it.
+    public init(_ id: String, _ title: String, feedback: String) {
+        self.id = id
+        self.title = title
+        self.feedback = feedback
+        self.implementation = nil
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The recorded outcomes a grader compares against: for each exercise, the reference's
-/// outcome on the probe and each known mistake's ("fingerprints"). Graders in `swift test`
+/// outcome on the probe and each known mistake's ("fingerprints"), the outputs of the
+/// variants the diagnosis names, and the probe data the reference's code made. Graders in `swift test`
 /// and `tutor check` read them instead of running the reference next to the student's
 /// code, where a lesson file that redefines a C function (`@_cdecl("expf")`) would change
 /// the reference too.
@@ -20,6 +21,8 @@ public struct LessonFixtures: Sendable {
     }
 
     public static let folder = "Sources/Grading/Fixtures"
+    /// The outcome that holds an exercise's probe data (see `Probes.recorded`).
+    public static let probeDataKey = "probe data"
     public static func path(lesson n: Int) -> String { "\(folder)/Lesson\(n).json" }
 
     /// Exercise `id`'s reference outcome and its known mistakes' outcomes (with the outputs
@@ -73,6 +76,7 @@ public struct LessonFixtures: Sendable {
             var byName: [String: Outcome] = [:]
             for r in e.outcomes { byName[r.of] = r.outcome }
             outcomes[e.id] = byName
+            if let data = byName[probeDataKey] { ProbeData.shared.install(data) }
         }
         return LessonFixtures(lesson: n, outcomes: outcomes)
     }

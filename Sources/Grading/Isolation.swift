@@ -26,6 +26,8 @@ import Darwin
 public enum Isolation {
     static let exerciseVariable = "UNROLLED_GRADE_EXERCISE"
     static let reportVariable = "UNROLLED_GRADE_REPORT"
+    /// The lesson's fixture file, for the probe data a student edition reads (`Probes.recorded`).
+    static let fixturesVariable = "UNROLLED_GRADE_FIXTURES"
 
     // MARK: - The child
 
@@ -38,6 +40,14 @@ public enum Isolation {
         truncate(path, 0)
         unsetenv(exerciseVariable)
         unsetenv(reportVariable)
+        #if EDITION
+        // A student edition's probes read the reference's probe data from the fixtures.
+        if let fixtures = environment(fixturesVariable), let data = FileManager.default.contents(atPath: fixtures),
+           let lesson = Int(id.prefix { $0 != "." }) {
+            _ = try? LessonFixtures.parse(data, lesson: lesson, path: fixtures)
+        }
+        #endif
+        unsetenv(fixturesVariable)
         let report = exercise.report(implementation)
         let text = encode(report, exercise: id, nonce: nonce)
         fflush(stdout)
@@ -109,6 +119,7 @@ public enum Isolation {
         do {
             result = try Subprocess.run([executable] + arguments, in: root, timeout: timeout, environment: [
                 exerciseVariable: exercise.id, reportVariable: reportURL.path,
+                fixturesVariable: root.appendingPathComponent(LessonFixtures.path(lesson: exercise.lesson)).path,
                 "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none",
             ])
         } catch {

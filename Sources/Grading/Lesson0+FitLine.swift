@@ -24,6 +24,7 @@ extension Lesson0Graders {
         return [("", line.xs, line.ys, 60, 0.1), (" (7 points, 6 steps, lr 0.05)", few.xs, few.ys, 6, 0.05)]
     }()
 
+    // BEGIN INSTRUCTOR
     /// The reference loop with one thing changed, for the known mistakes of 0.4: no zeroGrad,
     /// a step up the gradient, a summed or scaled loss, the loss recorded after the update or
     /// smoothed, a learning rate of its own, or the starting loss recorded before a loop of
@@ -49,6 +50,7 @@ extension Lesson0Graders {
         }
         return LineFit(w: w.scalars[0], b: b.scalars[0], losses: losses)
     }
+    // END INSTRUCTOR
 
     public static let fitLine = Exercise<FitLine>(
         id: "0.4", title: "Gradient descent by hand", symbol: "fitLine(xs:ys:steps:learningRate:)", file: "Lessons/Lesson0/FitLine.swift",

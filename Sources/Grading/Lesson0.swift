@@ -8,6 +8,7 @@ public enum Lesson0Graders {
 
     public typealias Unary = (Tensor) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// An elementwise primitive from a forward formula and a pullback formula in (g, x, y):
     /// how the known mistakes and variants of 0.1 are written.
     static func elementwise(_ forward: @escaping (Float) -> Float, pullback: @escaping (_ g: Float, _ x: Float, _ y: Float) -> Float) -> Unary {
@@ -22,6 +23,7 @@ public enum Lesson0Graders {
     /// σ(x) = 1 / (1 + e^−x), and its pullback from the output, g·y·(1 − y).
     static let logistic: (Float) -> Float = { 1 / (1 + Foundation.exp(-$0)) }
     static let fromOutput: (Float, Float, Float) -> Float = { g, _, y in g * y * (1 - y) }
+    // END INSTRUCTOR
 
     /// Runs a one-tensor exercise on a fixed input (exposed as `name`), recording its output
     /// as "output for <label>" and its gradient as "∂<label>".
@@ -110,6 +112,7 @@ public enum Lesson0Graders {
     static let numericalCases: [(function: Int, shape: [Int], step: Float, label: String)] =
         probeFunctions.indices.map { ($0, [2, 3], 1e-2, "") } + [(1, [2, 3], 0.5, " with step 0.5"), (2, [2, 3, 4], 1e-2, " at a [2, 3, 4] x"), (3, [5], 1e-2, " at a [5] x")]
 
+    // BEGIN INSTRUCTOR
     /// How the nudges of a central difference are laid out: a fresh copy of x per element
     /// (right), both copies keeping every earlier nudge, or one copy keeping x − h.
     enum Nudges { case fresh, pileUp, leftDown }
@@ -142,6 +145,7 @@ public enum Lesson0Graders {
         }
         return try Tensor(gradient, shape: shape ?? x.shape)
     }
+    // END INSTRUCTOR
 
     public static let numericalGradient = Exercise<NumericalGradient>(
         id: "0.2", title: "A numerical gradient", symbol: "numericalGradient(of:at:step:)", file: "Lessons/Lesson0/NumericalGradient.swift",
@@ -202,6 +206,7 @@ public enum Lesson0Graders {
 
     // MARK: - 0.3 softmax
 
+    // BEGIN INSTRUCTOR
     /// What a softmax subtracts from the logits before exp.
     enum Shift { case nothing, maximum, globalMaximum, mean, minimum }
 
@@ -219,6 +224,7 @@ public enum Lesson0Graders {
         let e = try (m.map { try x - $0.detached() } ?? x).exp()
         return try e / e.sum(axis: axis, keepDims: true)
     }
+    // END INSTRUCTOR
 
     public static let softmax = Exercise<Unary>(
         id: "0.3", title: "A stable softmax from primitives", symbol: "softmax(_:)", file: "Lessons/Lesson0/Softmax.swift",

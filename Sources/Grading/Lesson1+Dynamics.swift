@@ -18,6 +18,7 @@ extension Lesson1Graders {
     /// input scores 0.19.
     static let trainingSetup = (train: 126, test: 32, steps: 40, hidden: 2, batch: 5, learningRate: Float(0.03), epochs: 4)
 
+    // BEGIN INSTRUCTOR
     /// A training loop like the reference's, with one of the known mistakes.
     static func trainWith(
         _ model: (Tensor) throws -> Tensor, _ optimizer: any Optimizer, _ inputs: Tensor, _ targets: Tensor, _ batchSize: Int,
@@ -46,6 +47,7 @@ extension Lesson1Graders {
         }
         return epochMean ? [losses.reduce(0, +) / Float(losses.count)] : losses
     }
+    // END INSTRUCTOR
 
     /// How closely the recorded losses must follow the reference's, batch by batch, on the
     /// same seed (an equivalent loop rounds differently, and Adam carries that along).
@@ -196,9 +198,14 @@ extension Lesson1Graders {
         }
     ) { train in
         let s = trainingSetup
-        var data = RNG(seed: 2024)
-        let (x, y) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.train, steps: s.steps, rng: &data))
-        let (tx, ty) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.test, steps: s.steps, rng: &data))
+        // The reference's signals and pairs (exercises 1.1 and 1.2), recorded for a student edition.
+        let made = try Probes.recorded(["1.5 inputs", "1.5 targets", "1.5 test inputs", "1.5 test targets"]) {
+            var data = RNG(seed: 2024)
+            let (x, y) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.train, steps: s.steps, rng: &data))
+            let (tx, ty) = try Solution1.nextStepPairs(Solution1.sinusoids(count: s.test, steps: s.steps, rng: &data))
+            return [x, y, tx, ty]
+        }
+        let (x, y, tx, ty) = (made[0], made[1], made[2], made[3])
         let parts = LinearRNNParts(input: 1, hidden: s.hidden, output: 1, seed: 5, initialStd: 0.01)
         let model = parts.reference
         let testMSE = { try noGrad { try mseLoss(model(tx), ty).item() } }
@@ -236,6 +243,7 @@ extension Lesson1Graders {
 
     public typealias Generate = (LinearRNNParts, _ prefix: Tensor, _ steps: Int) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// Generation like the reference's, with one of the known mistakes.
     static func generateWith(
         _ p: LinearRNNParts, _ prefix: Tensor, _ steps: Int,
@@ -261,6 +269,7 @@ extension Lesson1Graders {
         }
         return tracked ? try run() : try noGrad(run)
     }
+    // END INSTRUCTOR
 
     /// The name under which 1.6's probe records whether the generated values carry a graph.
     static let generationTracked = "generated values carry gradients (1 = yes)"
@@ -432,6 +441,7 @@ extension Lesson1Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The closed loop computed like the reference, with a transposed term, a bias left out,
     /// or W_xh·b_hy written as a squeezed column times b_hy.
     static func closedLoopWith(
@@ -443,6 +453,7 @@ extension Lesson1Graders {
         let offset = try pushed + p.inputToHidden.bias!
         return (try (transposedHidden ? whh.transpose(0, 1) : whh) + loop, hiddenBias ? try offset + p.hiddenToHidden.bias! : offset)
     }
+    // END INSTRUCTOR
 
     // MARK: - 1.8 eigenvalues of a 2×2 matrix
 
@@ -456,6 +467,7 @@ extension Lesson1Graders {
         [[0, -1], [1, 0]], [[3, 1], [-1, 1]], [[1e4, 1], [-1, 1e4]], [[3e19, 0], [0, 1e19]],
     ]
 
+    // BEGIN INSTRUCTOR
     /// The quadratic formula with one of the known mistakes (`inFloat`: every intermediate
     /// rounded to Float, as code on a.scalars without a conversion computes it).
     static func eigenWith(
@@ -477,6 +489,7 @@ extension Lesson1Graders {
         }
         return [(r(m + r(d.squareRoot())), 0), (r(m - r(d.squareRoot())), 0)]
     }
+    // END INSTRUCTOR
 
     public static let eigenvalues2x2 = Exercise<Eigenvalues2x2>(
         id: "1.8", title: "Eigenvalues of a 2×2 matrix", symbol: "eigenvalues2x2(_:)", file: "Lessons/Lesson1/ClosedLoop.swift",

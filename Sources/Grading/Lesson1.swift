@@ -376,17 +376,20 @@ public enum Lesson1Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// `pairs` inputs from sample 0 on and as many targets from sample `ahead` on, each
     /// [N, pairs, 1] (the targets [N, pairs] without `targetFeatureAxis`): 1.2's mistakes.
     static func pairsWith(_ s: Tensor, pairs: Int, ahead: Int = 1, targetFeatureAxis: Bool = true) throws -> (inputs: Tensor, targets: Tensor) {
         let targets = try s.slice(axis: 1, ahead..<(ahead + pairs))
         return (try s.slice(axis: 1, 0..<pairs).unsqueeze(2), targetFeatureAxis ? try targets.unsqueeze(2) : targets)
     }
+    // END INSTRUCTOR
 
     // MARK: - 1.3 one step
 
     public typealias Step = (LinearRNNParts, Tensor, Tensor) throws -> (output: Tensor, hidden: Tensor)
 
+    // BEGIN INSTRUCTOR
     static func stepWith(
         _ p: LinearRNNParts, _ x: Tensor, _ h: Tensor, activation: ((Tensor) -> Tensor)? = nil, outputFromOld: Bool = false, noInput: Bool = false,
         transposedHidden: Bool = false, hiddenBias: Bool = true, outputBias: Bool = true, swapped: Bool = false, hiddenRowsOnly: Bool = false
@@ -397,6 +400,7 @@ public enum Lesson1Graders {
         let output = try affine(p.hiddenToOutput, outputFromOld ? h : new, bias: outputBias)
         return swapped ? (new, output) : (output, new)
     }
+    // END INSTRUCTOR
 
     /// The reference with a nonlinearity on the new state (tanh, sigmoid, relu) — this
     /// model has none — as `make` builds it from a step with that activation.
@@ -405,6 +409,7 @@ public enum Lesson1Graders {
         return activations.map { name, f in Variant("\(name)-on-state", "a \(name) on the new state", make(f)) }
     }
 
+    // BEGIN INSTRUCTOR
     /// What a Linear layer computes, x·Wᵀ + b, or with its weight not transposed (x·W) or
     /// its bias left out: the layer as a student's hand-written matmul gets it wrong. With
     /// `rowsOnly`, written by hand for a batch of rows: a single vector x [in] is not made a row.
@@ -413,6 +418,7 @@ public enum Lesson1Graders {
         let product = try (x.rank == 1 && !rowsOnly ? x.unsqueeze(0) : x).matmul(transposed ? layer.weight : layer.weight.transpose(0, 1))
         return bias ? try product + layer.bias! : product
     }
+    // END INSTRUCTOR
 
     public static let step = Exercise<Step>(
         id: "1.3", title: "One step of a linear RNN", symbol: "step(_:_:)", file: "Lessons/Lesson1/LinearRNN.swift",
@@ -527,6 +533,7 @@ public enum Lesson1Graders {
 
     public typealias Unroll = (LinearRNNParts, Tensor) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     static func unrollWith(
         _ p: LinearRNNParts, _ x: Tensor, start: Tensor? = nil, resetEveryStep: Bool = false, timeAxis: Int = 1,
         detachState: Bool = false, reversed: Bool = false, stepsShort: Int = 0, activation: ((Tensor) -> Tensor)? = nil
@@ -541,6 +548,7 @@ public enum Lesson1Graders {
         }
         return try stack(outputs, axis: timeAxis)
     }
+    // END INSTRUCTOR
 
     public static let unroll = Exercise<Unroll>(
         id: "1.4", title: "Unrolling over time", symbol: "callAsFunction(_:)", file: "Lessons/Lesson1/LinearRNN.swift",

@@ -8,6 +8,7 @@ extension Lesson2Graders {
 
     public typealias Forward = (Solution2.EncoderDecoder, Tensor) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// The reference's forward pass with its wiring changed: how many steps the decoder
     /// takes, where the encoder starts, which recurrence each half uses, and what state
     /// the decoder is handed.
@@ -24,6 +25,7 @@ extension Lesson2Graders {
                                                 hiddenToOutput: m.decoderOutput)
         }
     }
+    // END INSTRUCTOR
 
     public static let encoderDecoder = Exercise<Forward>(
         id: "2.5", title: "The encoder–decoder", symbol: "EncoderDecoder.callAsFunction(_:)", file: "Lessons/Lesson2/EncoderDecoder.swift",
@@ -78,6 +80,7 @@ extension Lesson2Graders {
 
     public typealias Loss = (Tensor, Tensor) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// The reference's loss with the log-probabilities and the reduction changed.
     static func lossWith(
         logProbabilities: @escaping (Tensor) throws -> Tensor = { try $0.logSoftmax(axis: -1) },
@@ -85,6 +88,7 @@ extension Lesson2Graders {
     ) -> Loss {
         { logits, targets in -(try reduce(logProbabilities(logits).gather(axis: -1, index: targets.unsqueeze(-1)), logits)) }
     }
+    // END INSTRUCTOR
 
     public static let sequenceCrossEntropy = Exercise<Loss>(
         id: "2.6", title: "Cross-entropy over a sequence", symbol: "sequenceCrossEntropy(_:_:)", file: "Lessons/Lesson2/SequenceLoss.swift",

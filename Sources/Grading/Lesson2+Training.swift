@@ -8,6 +8,7 @@ extension Lesson2Graders {
 
     public typealias CopyTaskData = (Tensor, Int, Bool) throws -> (inputs: Tensor, targets: Tensor)
 
+    // BEGIN INSTRUCTOR
     /// The codes read backwards along `axis` (1 is time: the reverse task's targets).
     static func readBackwards(_ codes: Tensor, axis: Int = 1, steps: Int? = nil) throws -> Tensor {
         try codes.indexSelect(axis: axis, indices: Array((0..<(steps ?? codes.shape[axis])).reversed()))
@@ -20,6 +21,7 @@ extension Lesson2Graders {
     ) -> CopyTaskData {
         { codes, a, reverse in (try oneHot(codes, classes: alphabet(codes, a)), reverse ? try backwards(codes) : codes) }
     }
+    // END INSTRUCTOR
 
     public static let copyTaskData = Exercise<CopyTaskData>(
         id: "2.7", title: "The copy and reverse data set", symbol: "copyTaskData(codes:alphabetSize:reverse:)", file: "Lessons/Lesson2/CopyTask.swift",
@@ -92,6 +94,7 @@ extension Lesson2Graders {
     /// sequences of 4, hidden size 8, three epochs of batches of 8 (the last holds 2).
     static let traced = (count: 50, length: 4, hidden: 8, batch: 8, epochs: 3)
 
+    // BEGIN INSTRUCTOR
     /// Where an epoch calls optimizer.zeroGrad().
     enum ZeroGradPlace { case beforeLoss, never, betweenBackwardAndStep }
 
@@ -123,6 +126,7 @@ extension Lesson2Graders {
             return losses
         }
     }
+    // END INSTRUCTOR
 
     public static let trainEpoch = Exercise<TrainEpoch>(
         id: "2.8", title: "Training for an epoch", symbol: "trainEpoch(_:optimizer:inputs:targets:batchSize:rng:)", file: "Lessons/Lesson2/Training.swift",
@@ -166,12 +170,8 @@ extension Lesson2Graders {
         try traceRun(train, into: &outcome)
         var rng = RNG(seed: 2024)
         let alphabet: [Character] = ["a", "b", "c"]
-        let data = try Solution2.copyTaskData(
-            codes: Solution2.integerCodes(Solution2.randomSequences(count: 500, length: 6, alphabet: alphabet, rng: &rng)).codes,
-            alphabetSize: 3, reverse: false)
-        let fresh = try Solution2.copyTaskData(
-            codes: Solution2.integerCodes(Solution2.randomSequences(count: 500, length: 6, alphabet: alphabet, rng: &rng)).codes,
-            alphabetSize: 3, reverse: false)
+        let data = try copyData("2.8 long run", Solution2.randomSequences(count: 500, length: 6, alphabet: alphabet, rng: &rng), reverse: false)
+        let fresh = try copyData("2.8 held out", Solution2.randomSequences(count: 500, length: 6, alphabet: alphabet, rng: &rng), reverse: false)
         let model = Solution2.EncoderDecoder(alphabetSize: 3, hiddenSize: 20, rng: &rng)
         let optimizer = try Adam(model.parameters(), learningRate: 0.01)
         var order = RNG(seed: 7)
@@ -184,6 +184,16 @@ extension Lesson2Graders {
         outcome.record("losses", losses)
         outcome.record("accuracy", accuracy)
         return outcome
+    }
+
+    /// The copy (or reverse) task of `sequences` over "abc", as the reference's integerCodes
+    /// and copyTaskData (exercises 2.1 and 2.7) make it; recorded as `name` for a student edition.
+    static func copyData(_ name: String, _ sequences: [String], reverse: Bool) throws -> (inputs: Tensor, targets: Tensor) {
+        let made = try Probes.recorded(["\(name): inputs", "\(name): targets"]) {
+            let data = try Solution2.copyTaskData(codes: Solution2.integerCodes(sequences).codes, alphabetSize: 3, reverse: reverse)
+            return [data.inputs, data.targets]
+        }
+        return (made[0], made[1])
     }
 
     /// Adam, watching the batches: at each step it notes which sequences sent a gradient to
@@ -214,8 +224,7 @@ extension Lesson2Graders {
     /// returns, the sequences each step trained on, and the parameters at the end.
     static func traceRun(_ train: TrainEpoch, into outcome: inout Outcome) throws {
         var rng = RNG(seed: 2028)
-        let codes = try Solution2.integerCodes(Solution2.randomSequences(count: traced.count, length: traced.length, alphabet: ["a", "b", "c"], rng: &rng)).codes
-        let data = try Solution2.copyTaskData(codes: codes, alphabetSize: 3, reverse: true)
+        let data = try copyData("2.8 traced run", Solution2.randomSequences(count: traced.count, length: traced.length, alphabet: ["a", "b", "c"], rng: &rng), reverse: true)
         let inputs = try Tensor(data.inputs.scalars, shape: data.inputs.shape, requiresGrad: true)
         let model = Solution2.EncoderDecoder(alphabetSize: 3, hiddenSize: traced.hidden, rng: &rng)
         let watcher = BatchWatcher(try Adam(model.parameters(), learningRate: 0.01), inputs: inputs)

@@ -79,10 +79,12 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The codes of `rows` of symbols in a given alphabet, for 2.1's mistakes.
     static func codesWith<Row: Sequence<Character>>(_ alphabet: [Character], _ rows: [Row]) throws -> (alphabet: [Character], codes: Tensor) {
         (alphabet, try Tensor(indices: rows.map { $0.map { alphabet.firstIndex(of: $0)! } }))
     }
+    // END INSTRUCTOR
 
     /// An alphabet as numbers: each symbol's Unicode scalars, composed (an é is é however it
     /// was typed, as Swift compares Characters), then a 0 that ends the symbol.
@@ -163,10 +165,12 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The comparison with the classes first, [A] + S: 2.2's classes-first mistakes.
     static func classesFirst(_ codes: Tensor, _ a: Int) throws -> Tensor {
         try Tensor.arange(a).reshape([a] + codes.shape.map { _ in 1 }).eq(codes.unsqueeze(0))
     }
+    // END INSTRUCTOR
 
     // MARK: - 2.3 encoder
 
@@ -218,6 +222,7 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The reference encoder with one part changed, for 2.3's mistakes and variants: the
     /// squashing function, the time steps read (given time and batch sizes), what the
     /// previous state contributes (given W_hh's layer, the state and the first state), and
@@ -235,6 +240,7 @@ public enum Lesson2Graders {
             return h
         }
     }
+    // END INSTRUCTOR
 
     /// 2.3's and 2.4's mistakes with a tanh of their own that overflows, from a builder that
     /// takes the activation (encoderWith, decoderWith).
@@ -335,6 +341,7 @@ public enum Lesson2Graders {
         return outcome
     }
 
+    // BEGIN INSTRUCTOR
     /// The reference decoder with one part changed, for 2.4's mistakes and variants: the
     /// squashing function, how many steps run, what the previous state contributes (given
     /// W_hh's layer, the state and the encoder's state), how logits are read off a state,
@@ -357,6 +364,7 @@ public enum Lesson2Graders {
             return try layout(outputs)
         }
     }
+    // END INSTRUCTOR
 
     /// Every exercise of lesson 2, in order.
     public static let all: [AnyExercise] = [

@@ -15,6 +15,7 @@ public enum Lesson3Graders {
         ["cab", "b", "abcab", "ca"], ["zx", "y", "xzzy", "zyx", "x"], ["Bad", "bad", "dab", "Ada"], ["crème", "brûlée", "é🙂", "🙂"],
     ]
 
+    // BEGIN INSTRUCTOR
     /// `padWithStops` with one step done another way (3.1's known mistakes): how the text is
     /// read, the order of the alphabet, a symbol's code, what a length counts, how many stops
     /// the longest sequence gets, and on which side the stops go.
@@ -31,6 +32,7 @@ public enum Lesson3Graders {
         let padded = onTheLeft ? rows.map { [Int](repeating: 0, count: Swift.max(steps - $0.count, 0)) + $0 } : rows
         return (alphabet, try padSequences(padded, length: steps), lengths)
     }
+    // END INSTRUCTOR
 
     public static let padWithStops = Exercise<PadWithStops>(
         id: "3.1", title: "Padding with a stop symbol", symbol: "padWithStops(_:)", file: "Lessons/Lesson3/Padding.swift",
@@ -128,6 +130,7 @@ public enum Lesson3Graders {
         return (Tensor.uniform([2, 5, input], -1.5, 1.5, requiresGrad: true, rng: &rng), layer)
     }
 
+    // BEGIN INSTRUCTOR
     /// One change to how the layers of a stack are wired (3.3's known mistakes and variants).
     enum Wiring {
         case right, everyLayerReadsX, outputOfFirstLayer, hiddenOfTopOnly, hiddenTopLayerFirst, hiddenBatchFirst
@@ -160,6 +163,7 @@ public enum Lesson3Graders {
         default: return (output, try stack(finals, axis: 0))
         }
     }
+    // END INSTRUCTOR
 
     public static let stackedRNN = Exercise<StackedRNN>(
         id: "3.3", title: "What the RNN layer returns: output and hidden", symbol: "stackedRNN(_:layers:)", file: "Lessons/Lesson3/StackedRNN.swift",
@@ -239,10 +243,12 @@ public enum Lesson3Graders {
 
     public typealias OwnLastStep = (Tensor, [Int]) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// Row b of output at step counts[b] − 1: the reference's gather, at other steps.
     static func stateAt(_ output: Tensor, _ counts: [Int]) throws -> Tensor {
         try output.gather(axis: 1, index: lastStepIndex(lengths: counts, hidden: output.shape[2])).squeeze(1)
     }
+    // END INSTRUCTOR
 
     public static let stateAtOwnLastStep = Exercise<OwnLastStep>(
         id: "3.4", title: "The masked encoder: each sequence's own last state", symbol: "stateAtOwnLastStep(_:lengths:)", file: "Lessons/Lesson3/MaskedEncoder.swift",
@@ -297,6 +303,7 @@ public enum Lesson3Graders {
 
     public typealias MaskedLoss = (Tensor, Tensor, Tensor) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// Which positions a masked loss counts, and what it divides by (3.5's known mistakes).
     enum LossCount { case theMask, everyPosition, nonStopTargets }
     enum LossDivisor { case maskSum, allPositions, rows, meanOfRowMeans, nothing }
@@ -323,6 +330,7 @@ public enum Lesson3Graders {
         case .nothing: return kept.sum()
         }
     }
+    // END INSTRUCTOR
 
     /// A probe at large magnitudes, [3, 3, 4]: logits at ±100, a row spanning [0, 1000],
     /// a target whose logit is 200 below the best one, ties, and a row whose mask is all zeros.
@@ -405,14 +413,20 @@ public enum Lesson3Graders {
     /// A small copy task: lengths 1…4 over "abc" (T = 5), 250 training and 200 held-out
     /// sequences, from fixed seeds. Small enough to train in a fraction of a second; 250 is
     /// not a multiple of the batch size, so each epoch ends with a partial batch of 10.
-    static let smallTask: (train: (x: Tensor, y: Tensor, n: [Int]), test: (x: Tensor, y: Tensor, n: [Int])) = {
+    /// The codes and lengths are the reference's padWithStops (exercise 3.1), recorded for a
+    /// student edition.
+    static var smallTask: (train: (x: Tensor, y: Tensor, n: [Int]), test: (x: Tensor, y: Tensor, n: [Int])) {
         var rng = RNG(seed: 33)
         let texts = Solution3.randomSequences(count: 450, lengths: 1...4, alphabet: ["a", "b", "c"], rng: &rng)
-        let (_, codes, lengths) = try! Solution3.padWithStops(texts)
+        let made = try! Probes.recorded(["3.6 codes", "3.6 lengths"]) {
+            let (_, codes, lengths) = try Solution3.padWithStops(texts)
+            return [codes, Tensor(lengths.map(Float.init))]
+        }
+        let (codes, lengths) = (made[0], made[1].scalars.map { Int($0) })
         let train = try! codes.slice(axis: 0, 0..<250), test = try! codes.slice(axis: 0, 250..<450)
         return ((try! oneHot(train, classes: 4), train, Array(lengths[0..<250])),
                 (try! oneHot(test, classes: 4), test, Array(lengths[250...])))
-    }()
+    }
 
     /// Each row of one-hot `[B, T, C]` inputs as one number, Σ_t code_t · C^t: which
     /// training sequence the model was given (equal sequences give equal numbers).
@@ -584,6 +598,7 @@ public enum Lesson3Graders {
         probe: trainingProbe
     )
 
+    // BEGIN INSTRUCTOR
     /// The ways a training epoch goes wrong (the known mistakes of 3.6).
     enum LossMask { case right, none, averagedOverAll, symbolsOnly }
     enum BatchOrder { case shuffled, inOrder, droppingTheLastBatch, ownSeed }
@@ -649,6 +664,7 @@ public enum Lesson3Graders {
         }
         return losses
     }
+    // END INSTRUCTOR
 
     /// Every exercise of lesson 3, in order.
     public static let all: [AnyExercise] = [

@@ -9,12 +9,21 @@ public struct Variant<Implementation> {
     public let id: String
     /// What the variant does, completing "the reference with …" ("relu where it has tanh").
     public let change: String
-    public let implementation: Implementation
+    /// The changed reference; nil in a student edition, whose graders know a variant by its
+    /// recorded outputs alone.
+    public let implementation: Implementation!
 
     public init(_ id: String, _ change: String, _ implementation: Implementation) {
         self.id = id
         self.change = change
         self.implementation = implementation
+    }
+
+    /// A variant without its code, as a student edition declares it.
+    public init(_ id: String, _ change: String) {
+        self.id = id
+        self.change = change
+        self.implementation = nil
     }
 }
 

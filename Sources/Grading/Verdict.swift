@@ -310,7 +310,9 @@ public struct AnyExercise: Sendable {
     /// Problems with the grader (empty when it passes the reference and rejects every mistake).
     public let prove: @Sendable () -> [String]
     /// The outcomes a fixture records, run here: the reference's (first, as "reference"),
-    /// then each known mistake's that runs (by id). Throws if the reference fails.
+    /// then each known mistake's that runs (by id), the variants' outputs, and the probe
+    /// data the reference's code made (`LessonFixtures.probeDataKey`). Throws if the
+    /// reference fails.
     public let recordOutcomes: @Sendable () throws -> [(of: String, outcome: Outcome)]
     /// The verdict on a report from a child process, against recorded outcomes (the
     /// reference's, and the known mistakes' by id).
@@ -325,9 +327,11 @@ public struct AnyExercise: Sendable {
         nonisolated(unsafe) let exercise = e
         prove = { exercise.prove() }
         recordOutcomes = {
-            [("reference", try exercise.probe(exercise.reference))]
+            let (reference, data) = try Probes.collectingData { try exercise.probe(exercise.reference) }
+            return [("reference", reference)]
                 + exercise.mistakes.compactMap { m in exercise.mistakeOutcome(m).map { (m.id, $0) } }
                 + (try exercise.variantOutcomes()).map { (Self.variantPrefix + $0.id, $0.outputs) }
+                + (data.entries.isEmpty ? [] : [(LessonFixtures.probeDataKey, data)])
         }
         verdictOnRecorded = { report, reference, recorded in
             exercise.verdict(on: report, reference: { reference }, mistakeOutcome: { recorded[$0] }, variants: {

@@ -13,7 +13,7 @@ public struct TutorCommand: ParsableCommand {
             """,
         subcommands: [
             ListCommand.self, HintCommand.self, CheckCommand.self, WatchCommand.self, RunCommand.self, PlayCommand.self,
-            ResetCommand.self, SolutionCommand.self, QuestionsCommand.self, PublishCommand.self, VerifyCommand.self,
+            ResetCommand.self, SolutionCommand.self, QuestionsCommand.self, PublishCommand.self, VerifyCommand.self, ReleaseCommand.self,
         ],
         defaultSubcommand: ListCommand.self
     )

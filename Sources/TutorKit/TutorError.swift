@@ -50,6 +50,10 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
     case gradingFiles(String)
     /// `verify` found problems (already printed, one per line).
     case verifyFailed(problems: Int)
+    /// `solution` or `publish` in a student edition whose lesson's solutions are not published.
+    case notReleased(lesson: Int)
+    /// An instructor's command (`verify`, `release`) in a student edition.
+    case studentEdition(command: String)
 
     public var description: String {
         switch self {
@@ -101,6 +105,10 @@ public enum TutorError: Error, CustomStringConvertible, Equatable {
             return what
         case .verifyFailed(let n):
             return "\(n) problem\(n == 1 ? "" : "s") found (listed above)"
+        case .notReleased(let n):
+            return "the solutions of lesson \(n) are not released yet: your instructor publishes them after the deadline (until then, `swift run tutor hint N.k` helps)"
+        case .studentEdition(let command):
+            return "`tutor \(command)` is the instructor's and needs the reference solutions, which this student edition does not have: run it in the course itself"
         }
     }
 }

@@ -16,6 +16,7 @@ struct SolutionCommand: ParsableCommand {
     func run() throws {
         let session = try Session.open()
         let exercise = try session.catalog.exercise(for: id)
+        try Edition.requireSolutions(lesson: id.lesson, root: session.root)
         let code = try session.files.reference(of: exercise)
         let s = session.style
         print(s.bold("Reference solution of \(exercise.id) \(exercise.title)") + s.dim("  (\(exercise.solutionPath))"))

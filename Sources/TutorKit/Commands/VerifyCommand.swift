@@ -20,7 +20,10 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "First record the fixtures (every reference's and known mistake's outcomes, run here) and the grading files' digests.")
     var record = false
 
-    func validate() throws { _ = try Catalog.findRoot() }
+    func validate() throws {
+        if Course.isStudentEdition { throw TutorError.studentEdition(command: "verify") }
+        _ = try Catalog.findRoot()
+    }
 
     func run() throws {
         let root = try Catalog.findRoot()

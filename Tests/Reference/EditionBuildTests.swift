@@ -1,0 +1,77 @@
+import Foundation
+import Grading
+@testable import TutorKit
+import XCTest
+
+/// The student edition, end to end: written, set up, built and graded on its own. Building a
+/// package from scratch takes minutes, so this one test runs only when asked:
+/// `.ci/edition` runs it (`UNROLLED_EDITION_BUILD=DIR`, DIR the folder to build in, or 1 for
+/// a temporary one) and prints how long it took.
+final class EditionBuildTests: XCTestCase {
+    func testAnEditionBuildsAndGradesOnItsOwn() throws {
+        guard let asked = ProcessInfo.processInfo.environment["UNROLLED_EDITION_BUILD"], !asked.isEmpty else {
+            throw XCTSkip("builds a whole edition: run .ci/edition (or set UNROLLED_EDITION_BUILD=DIR)")
+        }
+        let course = TutorTests.repositoryRoot
+        let out = asked == "1" ? FileManager.default.temporaryDirectory.appendingPathComponent("edition-\(UUID().uuidString)") : URL(fileURLWithPath: asked)
+        let lessons = Catalog.lessonNumbers(root: course)
+        try Edition.release(course: course, to: out, lessons: lessons, force: true)
+        let graded = Course.exercises.filter { lessons.contains($0.lesson) }.count
+
+        // Fresh stubs: it sets up, builds, and every grader is skipped.
+        try run(["bash", "start.sh", "--setup-only"], in: out)
+        let fresh = try run(["swift", "test"], in: out)
+        XCTAssertTrue(fresh.contains("Executed \(graded) tests, with \(graded) tests skipped and 0 failures"), Self.summary(fresh))
+
+        // With the solutions published (the instructor's, then the edition's own command): nothing skipped, nothing failing.
+        try Edition.publish(course: course, to: out, lessons: lessons)
+        try run(["swift", "run", "tutor", "publish", "--all"], in: out)
+        let solved = try run(["swift", "test"], in: out)
+        XCTAssertTrue(solved.contains("Executed \(graded) tests, with 0 failures"), Self.summary(solved))
+
+        // Known mistakes planted in its lesson files get the course's own diagnosis.
+        let planted: [(exercise: String, mistake: String, file: String, from: String, to: String)] = [
+            ("0.3", "no-max-subtraction", "Lessons/Lesson0/Softmax.swift",
+             "    let m = try logits.max(axis: -1, keepDims: true).detached()\n    let e = try (logits - m).exp()", "    let e = logits.exp()"),
+            ("0.4", "climbed-the-gradient", "Lessons/Lesson0/FitLine.swift", "w - w.grad! * lr)\n            try b.assign(b - b.grad! * lr)",
+             "w + w.grad! * lr)\n            try b.assign(b + b.grad! * lr)"),
+        ]
+        for p in planted {
+            let text = try String(contentsOf: out.appendingPathComponent(p.file), encoding: .utf8)
+            XCTAssertTrue(text.contains(p.from), "\(p.file) holds the reference body")
+            try Data(text.replacingOccurrences(of: p.from, with: p.to).utf8).write(to: out.appendingPathComponent(p.file))
+        }
+        let checked = try run(["swift", "run", "tutor", "check", "0.3", "0.4"], in: out, mayFail: true)
+        let lines = Set(checked.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        for p in planted {
+            let verdict = try XCTUnwrap(Self.courseVerdict(p.exercise, mistake: p.mistake))
+            XCTAssertEqual(verdict.mistake?.id, p.mistake)
+            for line in verdict.description.split(separator: "\n") {
+                XCTAssertTrue(lines.contains(line.trimmingCharacters(in: .whitespaces)), "\(p.exercise): the edition does not say «\(line)»:\n\(checked)")
+            }
+        }
+        if asked == "1" { try? FileManager.default.removeItem(at: out) }
+    }
+
+    /// The course's verdict, in this process, on exercise `id`'s known mistake `mistake`.
+    static func courseVerdict(_ id: String, mistake: String) -> Verdict? {
+        switch id {
+        case "0.3": return Lesson0Graders.softmax.mistakes.first { $0.id == mistake }.map { Lesson0Graders.softmax.grade($0.implementation) }
+        case "0.4": return Lesson0Graders.fitLine.mistakes.first { $0.id == mistake }.map { Lesson0Graders.fitLine.grade($0.implementation) }
+        default: return nil
+        }
+    }
+
+    /// Runs a command in `directory`; its output, after a failure unless `mayFail`.
+    @discardableResult
+    func run(_ arguments: [String], in directory: URL, mayFail: Bool = false) throws -> String {
+        let started = Date()
+        let result = try Subprocess.run(arguments, in: directory, timeout: 1800)
+        print("edition: `\(arguments.joined(separator: " "))` took \(Int(Date().timeIntervalSince(started))) s")
+        if !mayFail, !result.succeeded { XCTFail("`\(arguments.joined(separator: " "))` failed in \(directory.path):\n\(Self.summary(result.output))") }
+        return result.output
+    }
+
+    /// The end of a long log.
+    static func summary(_ output: String) -> String { output.split(separator: "\n").suffix(25).joined(separator: "\n") }
+}
