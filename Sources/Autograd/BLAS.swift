@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// The matrix-product library (OpenBLAS) behind every `matmul` and recurrent layer.
 public enum BLAS {
@@ -13,5 +14,30 @@ public enum BLAS {
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+}
+
+extension BLAS {
+    /// The kernels OpenBLAS chose for this processor ("Haswell", "SkylakeX", "Zen", …).
+    public static var kernels: String { String(cString: openblas_get_corename()) }
+
+    /// The AVX-512 kernels OpenBLAS could use instead of the ones it chose, or nil.
+    ///
+    /// OpenBLAS 0.3.21 (Debian 12's) does not know AMD's Zen 4, which has AVX-512, and gives
+    /// it its AVX2 kernels ("Haswell" or "Zen"); `OPENBLAS_CORETYPE=SkylakeX`, set before the
+    /// program starts, selects its AVX-512 ones. `flags` are the processor's (the `flags` line
+    /// of /proc/cpuinfo).
+    public static func fasterKernels(than chosen: String, flags: Set<String>) -> String? {
+        let avx512: Set<String> = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+        guard ["haswell", "zen"].contains(chosen.lowercased()), avx512.isSubset(of: flags) else { return nil }
+        return "SkylakeX"
+    }
+
+    /// The processor's feature flags, from /proc/cpuinfo (empty where there is none).
+    public static var processorFlags: Set<String> {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else { return [] }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }
 }

@@ -32,6 +32,9 @@ func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) r
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
 
 print("OpenBLAS: \(String(cString: openblas_get_config())); kernels \(String(cString: openblas_get_corename()))")
+if let faster = BLAS.fasterKernels(than: BLAS.kernels, flags: BLAS.processorFlags) {
+    print("This processor has AVX-512, but OpenBLAS chose its \(BLAS.kernels) (AVX2) kernels: OPENBLAS_CORETYPE=\(faster) selects its AVX-512 ones.")
+}
 print("")
 
 // MARK: - Each lesson's training step (`autograd-bench --lessons`)
