@@ -1,10 +1,11 @@
 import Autograd
 import Foundation
 import Lesson1
+import ExperimentKit
 import Plots
 
-// The pieces the experiment of lesson 1 repeats: data sets, a training run with a
-// progress bar, generation after a prefix, and numbers for the tables.
+// The pieces the experiment of lesson 1 repeats: data sets, training runs side by side under
+// one progress bar, generation after a prefix, and numbers for the tables.
 
 /// Training, test and generation signals for one setting.
 struct SignalSet {
@@ -43,27 +44,44 @@ struct Run {
 
 /// Trains a fresh `LinearRNN(hidden:)` with Adam (the notebook's rate 1e-3) in batches of 2,
 /// evaluating on the test set after every epoch, with a progress bar.
-func train(hidden: Int, on data: SignalSet, epochs: Int, seed: UInt64, label: String) throws -> Run {
+func train(hidden: Int, on data: SignalSet, epochs: Int, seed: UInt64,
+           progress: (_ batches: Int, _ testMSE: Float) -> Void) throws -> Run {
     var rng = RNG(seed: 10 * seed + UInt64(hidden))
     let model = LinearRNN(hidden: hidden, rng: &rng)
     let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
     let forward = { (x: Tensor) in try model(x) }
     var run = Run(hidden: hidden, seed: seed, model: model)
     let start = Date()
-    let perEpoch = (data.trainX.shape[0] + 1) / 2
-    let bar = ProgressBar(total: epochs * perEpoch, label: label)
     run.testLosses.append(try testLosses(model: forward, inputs: data.testX, targets: data.testY, batchSize: 10))
-    for epoch in 1...epochs {
+    for _ in 1...epochs {
         let losses = try trainEpoch(
             model: forward, optimizer: optimizer, inputs: data.trainX, targets: data.trainY, batchSize: 2, rng: &rng)
         run.trainLosses += losses
         run.testLosses.append(try testLosses(model: forward, inputs: data.testX, targets: data.testY, batchSize: 10))
         if let values = try? eigenvalues(of: closedLoop(of: model).matrix) { run.eigenvalues.append(values) }
-        bar.update(step: epoch * perEpoch, message: "test MSE \(Table.number(run.testMSE, significant: 3))")
+        progress(losses.count, run.testMSE)
     }
     run.seconds = Date().timeIntervalSince(start)
-    bar.finish()
     return run
+}
+
+/// One model trained for each (hidden size, data, seed), side by side on `workers`, under
+/// one progress bar; the runs come back in the order asked for.
+func trainAll(_ trainings: [(hidden: Int, data: SignalSet, seed: UInt64)], epochs: Int, label: String,
+              workers: Workers) throws -> [Run] {
+    let perEpoch = trainings.map { ($0.data.trainX.shape[0] + 1) / 2 }.reduce(0, +)
+    let bar = ProgressBar(total: epochs * perEpoch, label: label)
+    let done = Locked(0)
+    let runs = try workers.map(trainings) { t in
+        try train(hidden: t.hidden, on: t.data, epochs: epochs, seed: t.seed) { batches, mse in
+            done.update { total in
+                total += batches
+                bar.update(step: total, message: "hidden \(t.hidden) seed \(t.seed): test MSE \(Table.number(mse, significant: 3))")
+            }
+        }
+    }
+    bar.finish()
+    return runs
 }
 
 /// Reads the first `prefix` samples of each generation signal, then free-runs 100 steps.

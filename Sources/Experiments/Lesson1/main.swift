@@ -51,14 +51,10 @@ var single: [UInt64: SignalSet] = [:]
 var runs: [Run] = []  // one per hidden size and seed, in that order
 
 experiment.part("prediction", "Next-step prediction with 1, 2 and 4 hidden units (\(epochs) epochs)", uses: ["1.1", "1.2", "1.3", "1.4", "1.5"]) {
-    for seed in seeds {
-        let data = try SignalSet(frequencies: [1], seed: seed)
-        single[seed] = data
-        for h in hiddenSizes {
-            runs.append(
-                try train(hidden: h, on: data, epochs: epochs, seed: seed, label: "hidden \(h)\(seeds.count > 1 ? " seed \(seed)" : "")"))
-        }
-    }
+    for seed in seeds { single[seed] = try SignalSet(frequencies: [1], seed: seed) }
+    // Every (seed, hidden size) training is independent: they share the machine's cores.
+    runs = try trainAll(seeds.flatMap { seed in hiddenSizes.map { (hidden: $0, data: single[seed]!, seed: seed) } },
+                        epochs: epochs, label: "train", workers: experiment.workers)
     print("(In the table: the test MSE by time step — where the error is.)")
     let data = single[seeds[0]]!
     let mine = runs.filter { $0.seed == seeds[0] }
@@ -189,18 +185,10 @@ experiment.part(
     "two-frequencies", "Two frequencies: f = 1 and 0.5 (periods 10 and 20 steps), \(twoFrequencyEpochs) epochs",
     uses: ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
 ) {
-    var two: [Run] = []
-    var data: SignalSet? = nil
-    for seed in seeds {
-        let d = try SignalSet(frequencies: [1, 0.5], seed: seed)
-        if data == nil { data = d }
-        for h in [2, 4] {
-            two.append(
-                try train(
-                    hidden: h, on: d, epochs: twoFrequencyEpochs, seed: seed, label: "hidden \(h)\(seeds.count > 1 ? " seed \(seed)" : "")")
-            )
-        }
-    }
+    let sets = try seeds.map { try SignalSet(frequencies: [1, 0.5], seed: $0) }
+    let data: SignalSet? = sets.first
+    let two = try trainAll(zip(seeds, sets).flatMap { seed, d in [2, 4].map { (hidden: $0, data: d, seed: seed) } },
+                           epochs: twoFrequencyEpochs, label: "train", workers: experiment.workers)
     var table = Table(header: ["hidden", "test MSE", "gen MSE (prefix 20)", "turning modes: period (|λ|)"])
     var plot = LinePlot(title: "Two frequencies, test signal 0 after a prefix of 20", xLabel: "free-running step", yLabel: "x")
     for run in two where run.seed == seeds[0] {
