@@ -7,7 +7,7 @@ import Foundation
 /// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
 /// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts, and a
 /// scratch pad `PlayN` (Play/LessonN/main.swift) that `tutor play N` runs.
-let lessons = [0, 1, 2, 3]
+let lessons = [0, 1, 2, 3, 4]
 
 /// The core is compiled with optimization even in debug builds: `swift test`
 /// builds debug, and a student waits on every grader.
