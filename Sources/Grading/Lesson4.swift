@@ -437,8 +437,86 @@ public enum Lesson4Graders {
         return outcome
     }
 
+    // MARK: - 4.6 a training step with clipping
+
+    public typealias TrainStep = ((Tensor) throws -> Tensor, [Tensor], any Optimizer, Tensor, Tensor, Float) throws -> (loss: Float, gradientNorm: Float)
+
+    /// Where a training step clips, and what it zeroes (4.6's known mistakes).
+    enum Clipping { case afterBackward, beforeBackward, afterStep, eachTensor }
+
+    /// The reference's step with the clipping done another way, or the zeroing forgotten.
+    static func steppedWith(_ clipping: Clipping, zeroes: Bool = true) -> TrainStep {
+        { model, parameters, optimizer, inputs, targets, maxNorm in
+            if zeroes { optimizer.zeroGrad() }
+            let loss = try crossEntropy(model(inputs), targets)
+            var norm: Float = 0
+            if clipping == .beforeBackward { norm = clipGradNorm(parameters, maxNorm: maxNorm) }
+            try loss.backward()
+            switch clipping {
+            case .afterBackward: norm = clipGradNorm(parameters, maxNorm: maxNorm)
+            case .eachTensor: norm = parameters.map { clipGradNorm([$0], maxNorm: maxNorm) }.reduce(0) { ($0 * $0 + $1 * $1).squareRoot() }
+            default: break
+            }
+            optimizer.step()
+            if clipping == .afterStep { norm = clipGradNorm(parameters, maxNorm: maxNorm) }
+            return (try loss.item(), norm)
+        }
+    }
+
+    /// Six steps of SGD (so that the length of a step shows in the weights) on a small adder
+    /// and 16 sums, with a maximum norm the gradient exceeds (0.05: its norm is 0.1–0.2) and one it
+    /// never reaches: every loss and gradient norm, and the weights after the six steps.
+    static func trainStepProbe(_ train: TrainStep) throws -> Outcome {
+        var outcome = Outcome()
+        for (seed, maxNorm): (UInt64, Float) in [(81, 0.05), (82, 1000)] {
+            var rng = RNG(seed: seed)
+            let model = Solution4.Adder(hiddenSize: 8, rng: &rng)
+            let parameters = model.parameters()
+            let optimizer = try SGD(parameters, learningRate: 0.5)
+            let pairs = (0..<16).map { _ in (x: 100 + rng.int(below: 9900), y: 100 + rng.int(below: 9900)) }
+            let (inputs, targets) = try Solution4.encodeSums(pairs, places: 5)
+            var losses: [Float] = [], norms: [Float] = []
+            for _ in 0..<6 {
+                let (loss, norm) = try train({ try model($0) }, parameters, optimizer, inputs, targets, maxNorm)
+                losses.append(loss)
+                norms.append(norm)
+            }
+            let suffix = " (max norm \(format(maxNorm)))"
+            outcome.record("losses of 6 steps\(suffix)", losses)
+            outcome.record("gradient norms of 6 steps\(suffix)", norms)
+            outcome.record("weights after 6 steps\(suffix)", parameters.flatMap(\.scalars))
+        }
+        return outcome
+    }
+
+    public static let trainStep = Exercise<TrainStep>(
+        id: "4.6", title: "A training step with the gradient clipped", symbol: "trainStep(_:parameters:optimizer:inputs:targets:maxNorm:)", file: "Lessons/Lesson4/Training.swift",
+        reference: { try Solution4.trainStep($0, parameters: $1, optimizer: $2, inputs: $3, targets: $4, maxNorm: $5) },
+        mistakes: [
+            Mistake("clipped-before-backward", "the gradients are clipped before backward(), when there are none yet",
+                    feedback: "After zeroGrad there is no gradient to clip: clipGradNorm finds nothing, returns 0, and backward then fills in the whole, unclipped gradient for the step. Clip between backward() and optimizer.step() — after the gradient exists, before it is used.",
+                    steppedWith(.beforeBackward)),
+            Mistake("clipped-after-step", "the step uses the whole gradient: it is clipped after optimizer.step() (or not at all)",
+                    feedback: "The optimizer reads the gradients in step(): clipping them afterwards changes nothing that matters (the next step starts with zeroGrad), and the steps are exactly those of a run that never clips. The norm you return is right, which hides it. Clip after backward() and BEFORE optimizer.step().",
+                    steppedWith(.afterStep)),
+            Mistake("clipped-each-tensor", "each parameter's gradient is clipped to maxNorm on its own, not all of them together",
+                    feedback: "clip_grad_norm_ takes the norm of ALL gradients as one vector, so that the step keeps its direction. Clipping tensor by tensor lets the whole gradient be up to √(number of tensors) × maxNorm long and bends it towards the tensors with small gradients. Pass every parameter to one clipGradNorm call.",
+                    steppedWith(.eachTensor)),
+            Mistake("norm-after-clipping", "the norm returned is measured after clipping, so it never shows more than maxNorm",
+                    feedback: "The norm is returned to be logged: a run whose gradient norm jumps from 0.1 to 50 has met an explosion, and that is what you want to see. Measured after clipping it is never above maxNorm and hides exactly that. Return what clipGradNorm returns: the norm BEFORE clipping.") { model, parameters, optimizer, inputs, targets, maxNorm in
+                let (loss, norm) = try steppedWith(.afterBackward)(model, parameters, optimizer, inputs, targets, maxNorm)
+                return (loss, Swift.min(norm, maxNorm))
+            },
+            Mistake("forgot-zero-grad", "the gradients are never reset, so each step uses the sum of all past gradients",
+                    feedback: "backward() adds to every parameter's gradient. Without optimizer.zeroGrad() at the start of each step, step k follows the sum of k gradients — and the norm you clip and report grows with every step. Call optimizer.zeroGrad() first.",
+                    steppedWith(.afterBackward, zeroes: false)),
+        ],
+        criterion: .matchesReference(Tolerance(atol: 1e-4, rtol: 1e-3)),
+        probe: trainStepProbe
+    )
+
     /// Every exercise of lesson 4, in order.
     public static let all: [AnyExercise] = [
-        AnyExercise(splitSums), AnyExercise(encodeSums), AnyExercise(lstmStep), AnyExercise(unrollAdder), AnyExercise(additionScores),
+        AnyExercise(splitSums), AnyExercise(encodeSums), AnyExercise(lstmStep), AnyExercise(unrollAdder), AnyExercise(additionScores), AnyExercise(trainStep),
     ]
 }

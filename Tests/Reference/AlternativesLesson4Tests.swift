@@ -166,6 +166,28 @@ final class LessonFourAlternativesTests: XCTestCase {
         }, as: "digits-for-exact")
     }
 
+    func test_4_6_trainStep() {
+        // The gradients zeroed after the step; the norm measured by hand from each .grad.
+        assertPasses(Lesson4Graders.trainStep, { model, parameters, optimizer, inputs, targets, maxNorm in
+            let loss = try crossEntropy(model(inputs), targets)
+            try loss.backward()
+            let norm = parameters.compactMap(\.grad).flatMap(\.scalars).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            clipGradNorm(parameters, maxNorm: maxNorm)
+            optimizer.step()
+            optimizer.zeroGrad()
+            return (try loss.item(), norm)
+        }, "zeroGrad after the step, the norm by hand")
+        // The loss summed over places and divided by hand.
+        assertPasses(Lesson4Graders.trainStep, { model, parameters, optimizer, inputs, targets, maxNorm in
+            optimizer.zeroGrad()
+            let loss = try crossEntropy(model(inputs), targets, reduction: .sum) / Float(targets.count)
+            try loss.backward()
+            let norm = clipGradNorm(parameters, maxNorm: maxNorm)
+            optimizer.step()
+            return (try loss.item(), norm)
+        }, "a summed loss divided by B·T")
+    }
+
     /// The variants the automatic diagnosis will try run on the probe and differ from the reference.
     func testVariantsRunAndDifferFromTheReference() throws {
         func check<I>(_ exercise: Exercise<I>) throws {
