@@ -81,7 +81,7 @@ let package = Package(
         ]),
         .executableTarget(name: "Tutor", dependencies: ["TutorKit"]),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
-        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3"]),
+        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3", "Solution4"]),
         // Pictures for `tutor run`: line plots, heatmaps, bars and tables, in the terminal and as SVG.
         .target(name: "Plots"),
         // What every experiment shares: arguments, "not written yet" handling, saving plots.
