@@ -9,7 +9,8 @@ import Plots
 //      sum column by column, as the network reads and writes it (4.2);
 //   2. the synchronous adder (4.4, on the core's LSTM cell) trained for a few seconds of
 //      wall time with the student's clipped training step (4.6), the held-out exact match
-//      and digit accuracy (4.5) measured as it goes, and sample sums.
+//      and digit accuracy (4.5) measured as it goes, sample sums, and the errors by the
+//      longest run of carries.
 //
 // Options (after `--`): --seconds S (training time; default 20, --full 60).
 // (The lesson's full experiment — the notebook's set-up for the same time, and the
@@ -51,6 +52,18 @@ let settings = Settings(experiment)
 func split() throws -> (train: [Pair], test: [Pair]) {
     var rng = RNG(seed: 4000 + experiment.seed)
     return try splitSums(trainCount: settings.trainCount, testCount: settings.testCount, range: settings.range, rng: &rng)
+}
+
+/// The longest run of consecutive columns that produce a carry in x + y (a carry that ripples).
+func longestCarryChain(_ x: Int, _ y: Int) -> Int {
+    var (a, b, carry, run, best) = (x, y, 0, 0, 0)
+    while a > 0 || b > 0 {
+        carry = a % 10 + b % 10 + carry >= 10 ? 1 : 0
+        run = carry == 1 ? run + 1 : 0
+        best = max(best, run)
+        (a, b) = (a / 10, b / 10)
+    }
+    return best
 }
 
 // MARK: - 1. The data
@@ -143,6 +156,20 @@ experiment.part("adding", "The synchronous adder, trained with your code", uses:
     }
     print(samples.render())
     print("\(wrong.count) of \(test.count) held-out sums wrong after \(step) steps.")
+
+    // Where the errors are: the held-out sums by their longest run of carries.
+    var byChain: [Int: (right: Int, count: Int)] = [:]
+    for (i, p) in test.enumerated() {
+        let chain = longestCarryChain(p.x, p.y), ok = answers[i] == p.x + p.y
+        byChain[chain, default: (0, 0)].count += 1
+        if ok { byChain[chain, default: (0, 0)].right += 1 }
+    }
+    var chains = Table(title: "Held-out sums by their longest run of carries (9999 + 1: a run of 4)", header: ["longest carry run", "sums", "exactly right"])
+    for k in byChain.keys.sorted() {
+        let v = byChain[k]!
+        chains.add(["\(k)", "\(v.count)", String(format: "%.3f", Double(v.right) / Double(v.count))])
+    }
+    print(chains.render())
 }
 
 experiment.finish()
