@@ -8,6 +8,7 @@ extension Lesson4Graders {
 
     public typealias LSTMStep = (Tensor, Tensor, Tensor, RecurrentWeights) throws -> (h: Tensor, c: Tensor)
 
+    // BEGIN INSTRUCTOR
     /// One change to an LSTM step (4.3's known mistakes and variants).
     enum CellChange { case right, gatesIFOG, gatesFIGO, sigmoidCandidate, noTanhOnCell, oneBias, forgetAndInputSwapped, oldCellInH, tanhGates }
 
@@ -28,6 +29,7 @@ extension Lesson4Graders {
         let shown = change == .noTanhOnCell ? c2 : change == .oldCellInH ? c.tanh() : c2.tanh()
         return (try o * shown, c2)
     }
+    // END INSTRUCTOR
 
     public static let lstmStep = Exercise<LSTMStep>(
         id: "4.3", title: "An LSTM cell from scratch", symbol: "lstmStep(_:_:_:weights:)", file: "Lessons/Lesson4/LSTMStep.swift",
@@ -92,6 +94,7 @@ extension Lesson4Graders {
 
     public typealias UnrollAdder = (Tensor, RecurrentWeights, Linear) throws -> Tensor
 
+    // BEGIN INSTRUCTOR
     /// One change to how the adder is unrolled (4.4's known mistakes and variants).
     enum UnrollChange { case right, stateResetEveryStep, cellResetEveryStep, softmaxScores, headOnTheCell, scoresBeforeTheStep, headOnTheLastStepOnly, backwards }
 
@@ -113,6 +116,7 @@ extension Lesson4Graders {
         let logits = try stack(scores, axis: 1)
         return change == .softmaxScores ? try logits.softmax(axis: -1) : logits
     }
+    // END INSTRUCTOR
 
     public static let unrollAdder = Exercise<UnrollAdder>(
         id: "4.4", title: "The adder: an LSTM unrolled over the columns", symbol: "unrollAdder(_:cell:head:)", file: "Lessons/Lesson4/Adder.swift",

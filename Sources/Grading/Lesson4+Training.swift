@@ -19,6 +19,7 @@ extension Lesson4Graders {
         ([[4, 0, 1, 0, 0], [2, 2, 0, 0, 1]], [[5, 1, 2, 1, 1], [3, 3, 1, 1, 0]]),
     ]
 
+    // BEGIN INSTRUCTOR
     /// The scores from the right/wrong table with the exact match decided another way (4.5's known mistakes).
     static func scoresWith(_ exactRow: @escaping (_ rightInRow: [Bool]) -> Bool, wholeBatch: Bool = false, digitsForExact: Bool = false) -> AdditionScores {
         { predicted, targets in
@@ -31,6 +32,7 @@ extension Lesson4Graders {
             return (exact, digits)
         }
     }
+    // END INSTRUCTOR
 
     public static let additionScores = Exercise<AdditionScores>(
         id: "4.5", title: "Exact match and digit accuracy", symbol: "additionScores(predicted:targets:)", file: "Lessons/Lesson4/Scores.swift",
@@ -68,6 +70,7 @@ extension Lesson4Graders {
 
     public typealias TrainStep = ((Tensor) throws -> Tensor, [Tensor], any Optimizer, Tensor, Tensor, Float) throws -> (loss: Float, gradientNorm: Float)
 
+    // BEGIN INSTRUCTOR
     /// Where a training step clips, and what it zeroes (4.6's known mistakes).
     enum Clipping { case afterBackward, beforeBackward, afterStep, eachTensor }
 
@@ -89,9 +92,10 @@ extension Lesson4Graders {
             return (try loss.item(), norm)
         }
     }
+    // END INSTRUCTOR
 
     /// Six steps of SGD (so that the length of a step shows in the weights) on a small adder
-    /// and 16 sums, with a maximum norm the gradient exceeds (0.05: its norm is 0.1–0.2) and one it
+    /// and a batch of 16, with a maximum norm the gradient exceeds (0.05: its norm is 0.1–0.2) and one it
     /// never reaches: every loss and gradient norm, and the weights after the six steps.
     static func trainStepProbe(_ train: TrainStep) throws -> Outcome {
         var outcome = Outcome()
@@ -100,8 +104,11 @@ extension Lesson4Graders {
             let model = Solution4.Adder(hiddenSize: 8, rng: &rng)
             let parameters = model.parameters()
             let optimizer = try SGD(parameters, learningRate: 0.5)
-            let pairs = (0..<16).map { _ in (x: 100 + rng.int(below: 9900), y: 100 + rng.int(below: 9900)) }
-            let (inputs, targets) = try Solution4.encodeSums(pairs, places: 5)
+            // 16 batches of 5 random columns (two one-hot digits each) and random digit targets:
+            // any batch will do to grade a step, and none needs the reference's encodeSums.
+            let digits = (0..<(16 * 5)).map { _ in (rng.int(below: 10), rng.int(below: 10)) }
+            let inputs = try Tensor(digits.flatMap { x, y in (0..<20).map { Float($0 == x || $0 == 10 + y ? 1 : 0) } }, shape: [16, 5, 20])
+            let targets = try Tensor(indices: (0..<16).map { _ in (0..<5).map { _ in rng.int(below: 10) } })
             var losses: [Float] = [], norms: [Float] = []
             for _ in 0..<6 {
                 let (loss, norm) = try train({ try model($0) }, parameters, optimizer, inputs, targets, maxNorm)

@@ -100,6 +100,7 @@ public enum Lesson4Graders {
         return nil
     }
 
+    // BEGIN INSTRUCTOR
     /// A split drawn the reference's way with one step done another way (4.1's known mistakes).
     static func splitWith(
         holdsSwaps: Bool = true, skipsRepeats: Bool = true, filtersTraining: Bool = true, sorted: Bool = false,
@@ -128,6 +129,7 @@ public enum Lesson4Graders {
             return (train, test)
         }
     }
+    // END INSTRUCTOR
 
     public static let splitSums = Exercise<SplitSums>(
         id: "4.1", title: "A training set and a held-out set of sums", symbol: "splitSums(trainCount:testCount:range:rng:)", file: "Lessons/Lesson4/Sums.swift",
@@ -167,6 +169,7 @@ public enum Lesson4Graders {
         ([(123_456, 7), (31, 969), (8, 9_999_990)], 7),
     ]
 
+    // BEGIN INSTRUCTOR
     /// Digit t of n, least significant first.
     static func digit(_ n: Int, _ t: Int) -> Int { var n = n; for _ in 0..<t { n /= 10 }; return n % 10 }
 
@@ -201,6 +204,7 @@ public enum Lesson4Graders {
         let d = writtenDigits(n)
         return (0..<places).map { $0 < d.count ? d[$0] : 0 }
     }
+    // END INSTRUCTOR
 
     public static let encodeSums = Exercise<EncodeSums>(
         id: "4.2", title: "Sums column by column, least significant digit first", symbol: "encodeSums(_:places:)", file: "Lessons/Lesson4/Digits.swift",
