@@ -7,7 +7,7 @@ import Foundation
 /// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
 /// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts, and a
 /// scratch pad `PlayN` (Play/LessonN/main.swift) that `tutor play N` runs.
-let lessons = [0, 1, 2, 3]
+let lessons = [0, 1, 2, 3, 4]
 
 /// Whether this is a student edition, written by `swift run tutor release` (which sets this to
 /// true and `lessons` to the released ones): no reference solutions, no benchmark, no tests of
@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
     ] + (edition ? [] : [
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
-        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3"]),
+        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3", "Solution4"]),
         // Tests of the core, and of the graders against the reference solutions.
         .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots", "ExperimentKit"]),
     ]),

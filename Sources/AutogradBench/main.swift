@@ -5,6 +5,7 @@ import Foundation
 import Solution1
 import Solution2
 import Solution3
+import Solution4
 
 // `swift run -c release autograd-bench`: what the core's speed costs a student.
 //   1. matmul GFLOP/s through the Tensor API beside the raw cblas_sgemm call;
@@ -76,6 +77,17 @@ let lessonSteps: [LessonStep] = [
     // 3…14 symbols (15 steps), masked encoder and masked loss.
     LessonStep(lesson: 3, name: "3  copier (tanh), hidden 200, batch 32 × 15", runs: 50) { try copierStep(.tanh, seed: $0) },
     LessonStep(lesson: 3, name: "3  copier (GRU), hidden 200, batch 32 × 15", runs: 50) { try copierStep(.gru, seed: $0) },
+    // Lesson 4: the synchronous adder (the LSTM cell unrolled over 5 columns), hidden 128,
+    // batches of 64 sums, the gradient clipped to norm 1 (the reference's trainStep).
+    LessonStep(lesson: 4, name: "4  adder (LSTM cell), hidden 128, batch 64 × 5", runs: 300) { seed in
+        var rng = RNG(seed: seed)
+        let model = Solution4.Adder(hiddenSize: 128, rng: &rng)
+        let pairs = (0..<64).map { _ in (x: 100 + rng.int(below: 9900), y: 100 + rng.int(below: 9900)) }
+        let (x, y) = try Solution4.encodeSums(pairs, places: 5)
+        let parameters = model.parameters()
+        let optimizer = try Adam(parameters, learningRate: 3e-3)
+        return { _ = try Solution4.trainStep({ try model($0) }, parameters: parameters, optimizer: optimizer, inputs: x, targets: y, maxNorm: 1) }
+    },
 ]
 
 func linearRNNStep(hidden: Int, seed: UInt64) throws -> () throws -> Void {

@@ -1,0 +1,15 @@
+import Grading
+import Lesson4
+import XCTest
+
+/// Lesson 4 — an LSTM learns to add. `swift test --filter Lesson4`.
+final class Lesson4Tests: XCTestCase {
+    func test_4_1_splitSums() throws { try check(Lesson4Graders.splitSums) { try Lesson4.splitSums(trainCount: $0, testCount: $1, range: $2, rng: &$3) } }
+    func test_4_2_encodeSums() throws { try check(Lesson4Graders.encodeSums) { try Lesson4.encodeSums($0, places: $1) } }
+    func test_4_3_lstmStep() throws { try check(Lesson4Graders.lstmStep) { try Lesson4.lstmStep($0, $1, $2, weights: $3) } }
+    func test_4_4_unrollAdder() throws { try check(Lesson4Graders.unrollAdder) { try Lesson4.unrollAdder($0, cell: $1, head: $2) } }
+    func test_4_5_additionScores() throws { try check(Lesson4Graders.additionScores) { try Lesson4.additionScores(predicted: $0, targets: $1) } }
+    func test_4_6_trainStep() throws {
+        try check(Lesson4Graders.trainStep) { try Lesson4.trainStep($0, parameters: $1, optimizer: $2, inputs: $3, targets: $4, maxNorm: $5) }
+    }
+}

@@ -1,0 +1,204 @@
+import Autograd
+import Grading
+import XCTest
+
+/// Correct implementations of lesson 4's exercises written differently from the reference
+/// (other keys and another order of draws, strings instead of arithmetic, the gates sliced
+/// from the weights, the core's fused sequence op, loops instead of tensor ops): every
+/// grader must pass them. And wrong ones written differently are still named.
+final class LessonFourAlternativesTests: XCTestCase {
+    func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        let verdict = exercise.grade(implementation)
+        XCTAssertEqual(verdict.status, .passed, "\(exercise.id), \(what): \(verdict)", file: file, line: line)
+    }
+
+    func assertDiagnosed<I>(_ exercise: Exercise<I>, _ implementation: I, as mistake: String, file: StaticString = #filePath, line: UInt = #line) {
+        let verdict = exercise.grade(implementation)
+        XCTAssertEqual(verdict.status, .failed, "\(exercise.id): \(verdict)", file: file, line: line)
+        XCTAssertEqual(verdict.mistake?.id, mistake, "\(exercise.id): \(verdict)", file: file, line: line)
+    }
+
+    /// A split with Int keys of the sorted pair, y drawn before x, and one draw per pair
+    /// (an index into range × range); `holdsSwaps: false` keys the pair as drawn.
+    static func splitByIndex(holdsSwaps: Bool = true) -> Lesson4Graders.SplitSums {
+        { trainCount, testCount, range, rng in
+            let n = range.count
+            func draw() -> (x: Int, y: Int) {
+                let k = rng.int(below: n * n)
+                return (x: range.lowerBound + k % n, y: range.lowerBound + k / n)
+            }
+            func key(_ p: (x: Int, y: Int)) -> Int { holdsSwaps ? Swift.min(p.x, p.y) * 1_000_000 + Swift.max(p.x, p.y) : p.x * 1_000_000 + p.y }
+            var held = Set<Int>(), test: [(x: Int, y: Int)] = [], train: [(x: Int, y: Int)] = []
+            while test.count < testCount {
+                let p = draw()
+                if held.insert(key(p)).inserted { test.append(p) }
+            }
+            while train.count < trainCount {
+                let p = draw()
+                if !held.contains(key(p)) { train.append(p) }
+            }
+            return (train, test)
+        }
+    }
+
+    func test_4_1_splitSums() {
+        assertPasses(Lesson4Graders.splitSums, Self.splitByIndex(), "sorted-pair Int keys, one draw per pair")
+        // Test pairs drawn as x then y, kept in an array checked by scanning; training drawn with y first.
+        assertPasses(Lesson4Graders.splitSums, { trainCount, testCount, range, rng in
+            var test: [(x: Int, y: Int)] = []
+            while test.count < testCount {
+                let x = Int.random(in: range, using: &rng), y = Int.random(in: range, using: &rng)
+                if !test.contains(where: { ($0.x == x && $0.y == y) || ($0.x == y && $0.y == x) }) { test.append((x, y)) }
+            }
+            let held = Set(test.map { [Swift.min($0.x, $0.y), Swift.max($0.x, $0.y)] })
+            var train: [(x: Int, y: Int)] = []
+            while train.count < trainCount {
+                let y = Int.random(in: range, using: &rng), x = Int.random(in: range, using: &rng)
+                if !held.contains([Swift.min(x, y), Swift.max(x, y)]) { train.append((x, y)) }
+            }
+            return (train, test)
+        }, "Int.random(in:using:), a scan for repeats, sorted keys")
+        // The swap forgotten, written the other way: still named.
+        assertDiagnosed(Lesson4Graders.splitSums, Self.splitByIndex(holdsSwaps: false), as: "swap-seen-in-training")
+    }
+
+    func test_4_2_encodeSums() {
+        // The digits from the text, reversed and padded with "0"; one-hots from the core.
+        assertPasses(Lesson4Graders.encodeSums, { pairs, places in
+            func digits(_ n: Int) -> [Int] {
+                let written = String(String(n).reversed()).map { Int(String($0))! }
+                return (0..<places).map { $0 < written.count ? written[$0] : 0 }
+            }
+            let xs = try Tensor(indices: pairs.map { digits($0.x) }), ys = try Tensor(indices: pairs.map { digits($0.y) })
+            let inputs = try concat([oneHot(xs, classes: 10), oneHot(ys, classes: 10)], axis: 2)
+            return (inputs, try Tensor(indices: pairs.map { digits($0.x + $0.y) }))
+        }, "digits from the text, the core's oneHot and concat")
+        // Column addition with an explicit carry, the way it is done on paper.
+        assertPasses(Lesson4Graders.encodeSums, { pairs, places in
+            var inputs: [[[Float]]] = [], targets: [[Int]] = []
+            for p in pairs {
+                var (x, y, carry) = (p.x, p.y, 0)
+                var steps: [[Float]] = [], answer: [Int] = []
+                for _ in 0..<places {
+                    var row = [Float](repeating: 0, count: 20)
+                    row[x % 10] = 1
+                    row[10 + y % 10] = 1
+                    steps.append(row)
+                    let s = x % 10 + y % 10 + carry
+                    answer.append(s % 10)
+                    carry = s / 10
+                    (x, y) = (x / 10, y / 10)
+                }
+                inputs.append(steps)
+                targets.append(answer)
+            }
+            return (try Tensor(inputs.flatMap { $0.flatMap { $0 } }, shape: [pairs.count, places, 20]), try Tensor(indices: targets))
+        }, "column addition with a carry")
+    }
+
+    func test_4_3_lstmStep() {
+        // Each gate from its own rows of the weights, with matmul and the transposes.
+        assertPasses(Lesson4Graders.lstmStep, { x, h, c, w in
+            let size = w.hiddenSize
+            func gate(_ k: Int) throws -> Tensor {
+                var z = try x.matmul(w.weightIH.narrow(axis: 0, start: k * size, length: size).T)
+                    + h.matmul(w.weightHH.narrow(axis: 0, start: k * size, length: size).T)
+                if let b = w.biasIH { z = try z + b.narrow(axis: 0, start: k * size, length: size) }
+                if let b = w.biasHH { z = try z + b.narrow(axis: 0, start: k * size, length: size) }
+                return z
+            }
+            let (i, f, g, o) = (try gate(0).sigmoid(), try gate(1).sigmoid(), try gate(2).tanh(), try gate(3).sigmoid())
+            let next = try f * c + i * g
+            return (try o * next.tanh(), next)
+        }, "each gate's rows sliced, matmul with the transposes")
+        // σ written as (1 + tanh(z/2)) / 2.
+        assertPasses(Lesson4Graders.lstmStep, { x, h, c, w in
+            let z = try linear(x, weight: w.weightIH, bias: w.biasIH) + linear(h, weight: w.weightHH, bias: w.biasHH)
+            let p = try z.chunk(4, axis: 1)
+            let sigma = { (t: Tensor) throws -> Tensor in try ((t * 0.5).tanh() + 1) * 0.5 }
+            let next = try sigma(p[1]) * c + sigma(p[0]) * p[2].tanh()
+            return (try sigma(p[3]) * next.tanh(), next)
+        }, "σ(z) = (1 + tanh(z/2)) / 2")
+        assertPasses(Lesson4Graders.lstmStep, { try lstmCell($0, $1, $2, weights: $3) }, "the core's lstmCell")
+    }
+
+    func test_4_4_unrollAdder() {
+        // The core's fused sequence op, then the head on all steps at once.
+        assertPasses(Lesson4Graders.unrollAdder, { x, cell, head in
+            let zeros = Tensor.zeros([x.shape[0], cell.hiddenSize])
+            return try head(lstmSequence(x, h0: zeros, c0: zeros, weights: cell).output)
+        }, "lstmSequence, then the head on [B, T, H]")
+        // The states collected first, the head applied to their stack.
+        assertPasses(Lesson4Graders.unrollAdder, { x, cell, head in
+            var state = (h: Tensor.zeros([x.shape[0], cell.hiddenSize]), c: Tensor.zeros([x.shape[0], cell.hiddenSize]))
+            var hs: [Tensor] = []
+            for t in 0..<x.shape[1] {
+                state = try lstmCell(x.narrow(axis: 1, start: t, length: 1).squeeze(1), state.h, state.c, weights: cell)
+                hs.append(state.h)
+            }
+            return try head(stack(hs, axis: 1))
+        }, "the states stacked, then one head call")
+    }
+
+    func test_4_5_additionScores() {
+        // Row by row, with loops.
+        assertPasses(Lesson4Graders.additionScores, { predicted, targets in
+            let (p, t, places) = (predicted.indices, targets.indices, targets.shape[1])
+            var exact = 0, right = 0
+            for row in 0..<targets.shape[0] {
+                let r = (row * places)..<((row + 1) * places)
+                let n = r.filter { p[$0] == t[$0] }.count
+                right += n
+                if n == places { exact += 1 }
+            }
+            return (Float(exact) / Float(targets.shape[0]), Float(right) / Float(t.count))
+        }, "loops over the rows")
+        // The wrong places counted per row; a row with none is exact.
+        assertPasses(Lesson4Graders.additionScores, { predicted, targets in
+            let wrong = try -predicted.eq(targets) + 1
+            let exact = try wrong.sum(axis: 1).eq(0).mean().item()
+            return (exact, try 1 - wrong.mean().item())
+        }, "the wrong places counted per row")
+        // The shortcut, written with tensor ops: still named.
+        assertDiagnosed(Lesson4Graders.additionScores, { predicted, targets in
+            let accuracy = try predicted.eq(targets).mean().item()
+            return (accuracy, accuracy)
+        }, as: "digits-for-exact")
+    }
+
+    func test_4_6_trainStep() {
+        // The gradients zeroed after the step; the norm measured by hand from each .grad.
+        assertPasses(Lesson4Graders.trainStep, { model, parameters, optimizer, inputs, targets, maxNorm in
+            let loss = try crossEntropy(model(inputs), targets)
+            try loss.backward()
+            let norm = parameters.compactMap(\.grad).flatMap(\.scalars).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            clipGradNorm(parameters, maxNorm: maxNorm)
+            optimizer.step()
+            optimizer.zeroGrad()
+            return (try loss.item(), norm)
+        }, "zeroGrad after the step, the norm by hand")
+        // The loss summed over places and divided by hand.
+        assertPasses(Lesson4Graders.trainStep, { model, parameters, optimizer, inputs, targets, maxNorm in
+            optimizer.zeroGrad()
+            let loss = try crossEntropy(model(inputs), targets, reduction: .sum) / Float(targets.count)
+            try loss.backward()
+            let norm = clipGradNorm(parameters, maxNorm: maxNorm)
+            optimizer.step()
+            return (try loss.item(), norm)
+        }, "a summed loss divided by B·T")
+    }
+
+    /// The variants the automatic diagnosis will try run on the probe and differ from the reference.
+    func testVariantsRunAndDifferFromTheReference() throws {
+        func check<I>(_ exercise: Exercise<I>) throws {
+            let reference = try exercise.probe(exercise.reference)
+            for variant in exercise.variants {
+                let outcome = try exercise.probe(variant.implementation)
+                XCTAssertFalse(outcome.matches(reference, tolerance: exercise.mistakeTolerance), "\(exercise.id): variant \(variant.id) behaves like the reference")
+            }
+        }
+        try check(Lesson4Graders.lstmStep)
+        try check(Lesson4Graders.unrollAdder)
+        XCTAssertFalse(Lesson4Graders.lstmStep.variants.isEmpty)
+    }
+}
