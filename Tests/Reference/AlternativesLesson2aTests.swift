@@ -251,23 +251,13 @@ final class LessonTwoSymbolsAndRNNAlternativesTests: XCTestCase {
     // MARK: - Variants
 
     func test_variantsOf_2_3_and_2_4_runAndDifferFromTheReference() {
+        XCTAssertFalse(Lesson2Graders.encoderFinalState.variants.isEmpty, "2.3 has no variants")
+        XCTAssertFalse(Lesson2Graders.decoderOutputs.variants.isEmpty, "2.4 has no variants")
         assertVariantsDiffer(Lesson2Graders.encoderFinalState)
         assertVariantsDiffer(Lesson2Graders.decoderOutputs)
     }
 
     // MARK: - Helpers
-
-    func assertVariantsDiffer<I>(_ exercise: Exercise<I>, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(exercise.variants.isEmpty, "\(exercise.id) has no variants", file: file, line: line)
-        guard let reference = try? exercise.probe(exercise.reference) else { return XCTFail("\(exercise.id): the reference fails", file: file, line: line) }
-        for variant in exercise.variants {
-            guard case .outcome(let outcome) = exercise.report(variant.implementation) else {
-                XCTFail("\(exercise.id): variant \(variant.id) gives no outcome", file: file, line: line)
-                continue
-            }
-            XCTAssertFalse(outcome.matches(reference, tolerance: exercise.mistakeTolerance), "\(exercise.id): variant \(variant.id) behaves like the reference", file: file, line: line)
-        }
-    }
 
     func assertAccepts<I>(_ exercise: Exercise<I>, _ alternatives: [(String, I)], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(alternatives.isEmpty, file: file, line: line)
