@@ -24,6 +24,9 @@ public final class ProgressBar {
     /// The step and message of the last plain line printed (pipe or file).
     private var printed: (step: Int, message: String)? = nil
     private var finished = false
+    /// Steps reported through `advance`, and the lock that lets several threads report.
+    private var advanced = 0
+    private let lock = NSLock()
 
     /// A bar for `total` steps (0 or less when unknown), `width` columns at most.
     public convenience init(total: Int, label: String = "", width: Int = Terminal.columns) {
@@ -46,6 +49,18 @@ public final class ProgressBar {
 
     /// Reports that `step` steps are done, with a short `message` (a loss, say).
     public func update(step: Int, message: String = "") {
+        lock.withLock { draw(step: step, message: message) }
+    }
+
+    /// Reports `steps` more steps done, from any thread (trainings side by side share one bar).
+    public func advance(by steps: Int = 1, message: String = "") {
+        lock.withLock {
+            advanced += steps
+            draw(step: advanced, message: message)
+        }
+    }
+
+    private func draw(step: Int, message: String) {
         guard !finished else { return }
         lastStep = step
         lastMessage = message
@@ -71,6 +86,8 @@ public final class ProgressBar {
     /// Ends the bar: the last state with `message` (or the last update's), and a newline.
     /// In a pipe or file, a line identical to the last one printed is not repeated.
     public func finish(message: String? = nil) {
+        lock.lock()
+        defer { lock.unlock() }
         guard !finished else { return }
         finished = true
         if !interactive, let p = printed, p.step == lastStep, p.message == (message ?? lastMessage) { return }

@@ -77,12 +77,8 @@ public struct Workers: Sendable {
 
         /// Every result in order, or the first error in order.
         func results() throws -> [Result] {
-            try lock.withLock {
-                if let error = outcomes.lazy.compactMap({ $0 }).compactMap({ outcome -> Error? in
-                    if case .failure(let e) = outcome { return e } else { return nil }
-                }).first { throw error }
-                return try outcomes.map { try $0!.get() }
-            }
+            // Every piece ran when none failed; `get()` throws the first failure in order.
+            try lock.withLock { try outcomes.compactMap { $0 }.map { try $0.get() } }
         }
     }
 }

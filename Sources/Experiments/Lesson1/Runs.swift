@@ -71,13 +71,9 @@ func trainAll(_ trainings: [(hidden: Int, data: SignalSet, seed: UInt64)], epoch
               workers: Workers) throws -> [Run] {
     let perEpoch = trainings.map { ($0.data.trainX.shape[0] + 1) / 2 }.reduce(0, +)
     let bar = ProgressBar(total: epochs * perEpoch, label: label)
-    let done = Locked(0)
     let runs = try workers.map(trainings) { t in
         try train(hidden: t.hidden, on: t.data, epochs: epochs, seed: t.seed) { batches, mse in
-            done.update { total in
-                total += batches
-                bar.update(step: total, message: "hidden \(t.hidden) seed \(t.seed): test MSE \(Table.number(mse, significant: 3))")
-            }
+            bar.advance(by: batches, message: "hidden \(t.hidden) seed \(t.seed): test MSE \(Table.number(mse, significant: 3))")
         }
     }
     bar.finish()

@@ -82,15 +82,11 @@ experiment.part("seeds", "The same training from other seeds", uses: ["2.1", "2.
     let seeds: [UInt64] = experiment.full ? Array(1...10) : Array(1...6)
     var table = Table(header: ["seed", "copy", "copy ≥ 99% at epoch", "reverse", "reverse ≥ 99% at epoch"])
     let bar = ProgressBar(total: seeds.count * 2, label: "seeds")
-    let done = Locked(0)
     // Every (seed, task) training is independent: they share the machine's cores.
     let trainings = seeds.flatMap { s in [false, true].map { (s, $0) } }
     let runs = try experiment.workers.map(trainings) { s, reverse in
         let run = try train(reverse: reverse, epochs: epochs, seed: seed + s)
-        done.update { total in
-            total += 1
-            bar.update(step: total)
-        }
+        bar.advance()
         return run
     }
     for (k, s) in seeds.enumerated() {
@@ -154,14 +150,10 @@ experiment.part("alphabets", "Bigger alphabets: how many hidden units does copyi
                       header: ["A", "bits per sequence"] + hiddens.map { "\($0)" })
     var plot = LinePlot(title: "Copy accuracy after \(epochs) epochs, by hidden size", xLabel: "hidden units", yLabel: "accuracy")
     let bar = ProgressBar(total: alphabets.count * hiddens.count * seeds.count, label: "grid")
-    let done = Locked(0)
     let cells = alphabets.flatMap { a in hiddens.flatMap { h in seeds.map { (a, h, $0) } } }
     let grid = try experiment.workers.map(cells) { a, h, s in
         let accuracy = try train(reverse: false, alphabetSize: a, hiddenSize: h, epochs: epochs, seed: s).finalAccuracy
-        done.update { total in
-            total += 1
-            bar.update(step: total, message: "alphabet \(a), hidden \(h)")
-        }
+        bar.advance(message: "alphabet \(a), hidden \(h)")
         return accuracy
     }
     for (i, a) in alphabets.enumerated() {

@@ -129,16 +129,12 @@ for cell in settings.cells {
         print("Each run: \(settings.epochs) epochs of \(batchesPerEpoch) batches of 32 (\(settings.epochs * batchesPerEpoch) steps), Adam lr 1e-3;")
         print("scored on \(data.test.lengths.count) fresh test sequences after every epoch.")
         let bar = ProgressBar(total: Variant.all.count * settings.seeds * settings.epochs * batchesPerEpoch, label: label)
-        let done = Locked(0)
         let start = Date()
         // Every (variant, seed) training is independent: they share the machine's cores.
         let trainings = Variant.all.flatMap { variant in (0..<settings.seeds).map { (variant, $0) } }
         let runs = try experiment.workers.map(trainings) { variant, seed in
             try run(variant, cell: cell, hidden: settings.hidden, seed: UInt64(seed) + 17 * experiment.seed, epochs: settings.epochs, data: data) { n, loss in
-                done.update { total in
-                    total += n
-                    bar.update(step: total, message: "\(variant.name) seed \(seed) loss \(Table.number(loss, significant: 3))")
-                }
+                bar.advance(by: n, message: "\(variant.name) seed \(seed) loss \(Table.number(loss, significant: 3))")
             }
         }
         let byVariant = (0..<Variant.all.count).map { v in Array(runs[(v * settings.seeds)..<((v + 1) * settings.seeds)]) }
