@@ -33,6 +33,12 @@ extension BLAS {
         return "SkylakeX"
     }
 
+    /// "OpenBLAS Haswell kernels, 2 cores": the machine a run's times were measured on.
+    public static var machine: String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return "OpenBLAS \(kernels) kernels, \(cores) core\(cores == 1 ? "" : "s")"
+    }
+
     /// The processor's feature flags, from /proc/cpuinfo (empty where there is none).
     public static var processorFlags: Set<String> {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

@@ -34,7 +34,10 @@ func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(re
 
 print("OpenBLAS: \(String(cString: openblas_get_config())); kernels \(String(cString: openblas_get_corename()))")
 if let faster = BLAS.fasterKernels(than: BLAS.kernels, flags: BLAS.processorFlags) {
-    print("This processor has AVX-512, but OpenBLAS chose its \(BLAS.kernels) (AVX2) kernels: OPENBLAS_CORETYPE=\(faster) selects its AVX-512 ones.")
+    let set = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+    print("This processor has AVX-512, but OpenBLAS runs its \(BLAS.kernels) (AVX2) kernels"
+          + (set.map { " because OPENBLAS_CORETYPE=\($0) is set (some machines set it: older OpenBLAS builds gave wrong results with AVX-512 kernels)" } ?? "")
+          + ": OPENBLAS_CORETYPE=\(faster) before the command selects its AVX-512 ones.")
 }
 print("")
 

@@ -196,7 +196,7 @@ public struct Experiment {
     @discardableResult
     public func finish() -> URL? {
         let url = report?.finish()
-        print(String(format: "\nDone in %.1f s.", elapsed))
+        print(String(format: "\nDone in %.1f s", elapsed) + " (\(BLAS.machine)).")
         if let report, url != nil { print(report.announcement) }
         return url
     }
