@@ -86,6 +86,22 @@ class Copier(nn.Module):
         return self.head(decoded)
 
 
+class Adder(nn.Module):
+    """Lesson 4: an LSTM cell unrolled over the 5 columns of a sum (20 one-hot inputs per
+    column), a linear head to 10 digits after every step."""
+    def __init__(self, hidden):
+        super().__init__()
+        self.cell, self.head = nn.LSTMCell(20, hidden), nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        h = c = torch.zeros(x.shape[0], self.cell.hidden_size)
+        scores = []
+        for t in range(x.shape[1]):
+            h, c = self.cell(x[:, t], (h, c))
+            scores.append(self.head(h))
+        return torch.stack(scores, 1)
+
+
 def steps():
     """(name, a maker of a fresh training step, runs) for each lesson's model."""
     def linear_rnn(hidden):
@@ -116,11 +132,29 @@ def steps():
             return (per * mask.reshape(-1)).sum() / mask.sum()
         return train_step(model, loss_fn, torch.optim.Adam(model.parameters(), lr=1e-3))
 
+    def adder():
+        xs, ys = torch.randint(100, 10000, (64,)), torch.randint(100, 10000, (64,))
+        places = torch.tensor([10 ** t for t in range(5)])
+        digit = lambda n: (n[:, None] // places) % 10           # [64, 5], least significant first
+        x = torch.cat([F.one_hot(digit(xs), 10), F.one_hot(digit(ys), 10)], 2).float()
+        y = digit(xs + ys)
+        model = Adder(128)
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+
+        def step():
+            loss = F.cross_entropy(model(x).reshape(-1, 10), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+        return step
+
     return [("1  linear RNN, hidden 2, batch 2 × 99 steps", lambda: linear_rnn(2), 300),
             ("1  linear RNN, hidden 4, batch 2 × 99 steps", lambda: linear_rnn(4), 300),
             ("2  tanh encoder–decoder, hidden 20, batch 32 × 10", encoder_decoder, 200),
             ("3  copier (tanh), hidden 200, batch 32 × 15", lambda: copier("tanh"), 50),
-            ("3  copier (GRU), hidden 200, batch 32 × 15", lambda: copier("gru"), 50)]
+            ("3  copier (GRU), hidden 200, batch 32 × 15", lambda: copier("gru"), 50),
+            ("4  adder (LSTM cell), hidden 128, batch 64 × 5", adder, 300)]
 
 
 def main():
