@@ -404,12 +404,25 @@ final class LayersTests: XCTestCase {
         return [try stack(outputs, axis: 1), h, c]
     }
 
+    /// One LSTM step written out in primitives, PyTorch's formulas: what the fused
+    /// `lstmSequence` and `lstmCell` must equal.
+    func lstmCellFromPrimitives(_ x: Tensor, _ h: Tensor, _ c: Tensor, weights w: RecurrentWeights) throws -> (Tensor, Tensor) {
+        let gates = try linear(x, weight: w.weightIH, bias: w.biasIH) + linear(h, weight: w.weightHH, bias: w.biasHH)
+        let parts = try gates.chunk(4, axis: 1)
+        let (i, f, g, o) = (parts[0].sigmoid(), parts[1].sigmoid(), parts[2].tanh(), parts[3].sigmoid())
+        let c2 = try f * c + i * g
+        return (try o * c2.tanh(), c2)
+    }
+
     func testFusedOpsEqualComposite() throws {
         let ops: [(name: String, gates: Int, fused: SequenceRun, composite: SequenceRun)] = [
             ("lstmSequence", 4, { x, h0, c0, w in
                 let r = try lstmSequence(x, h0: h0, c0: c0, weights: w)
                 return [r.output, r.h, r.c]
-            }, { x, h0, c0, w in try self.unrolled(x, h0, c0) { try lstmCell($0, $1, $2, weights: w) } }),
+            }, { x, h0, c0, w in try self.unrolled(x, h0, c0) { try self.lstmCellFromPrimitives($0, $1, $2, weights: w) } }),
+            ("lstmCell (fused, one step at a time)", 4, { x, h0, c0, w in
+                try self.unrolled(x, h0, c0) { try lstmCell($0, $1, $2, weights: w) }
+            }, { x, h0, c0, w in try self.unrolled(x, h0, c0) { try self.lstmCellFromPrimitives($0, $1, $2, weights: w) } }),
             ("gruSequence", 3, { x, h0, _, w in
                 let output = try gruSequence(x, h0: h0, weights: w)
                 return [output, try output.select(axis: 1, index: -1)]
