@@ -19,9 +19,9 @@ extension Lesson4Graders {
         (157, 6, 8, 5), (23, 3, 5, 7), (161, 8, 6, 1), (8, 1, 7, 6),
     ]
 
-    /// How far the probe's weights are scaled up from the core's initialisation, with which a
-    /// decoder writes nearly the same digit whatever it reads: the digit read (W_ih), the state
-    /// carried (W_hh) and the head each change which digit wins.
+    /// How far the probe's weights are scaled up from the core's initialisation (±1/√H), so that
+    /// the digit read (W_ih), the state carried (W_hh) and the head each change which digit
+    /// wins, and by a clear margin.
     static let decodeScales: (inputs: Float, hidden: Float, bias: Float, head: Float, state: Float) = (10, 3, 1, 10, 2)
 
     /// Case `k` of the probe, made afresh: a decoder LSTM(10, H), a head Linear(H, 10) and an
