@@ -14,3 +14,14 @@ do {
 } catch let todo as TODO {
     print(todo)
 }
+
+// 4.7: an untrained decoder, fed its own digits, from a random "encoder state" for 3 sums.
+do {
+    var rng = RNG(seed: 4)
+    let decoder = LSTM(10, 16, rng: &rng), head = Linear(16, 10, rng: &rng)
+    let state = (h: Tensor.uniform([1, 3, 16], -1, 1, rng: &rng), c: Tensor.uniform([1, 3, 16], -1, 1, rng: &rng))
+    let codes = try noGrad { try greedyDecode(decoder, head: head, state: state, steps: 5) }
+    print("greedy codes", codes.shape, "read back:", decodeSums(codes))
+} catch let todo as TODO {
+    print(todo)
+}

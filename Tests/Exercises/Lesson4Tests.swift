@@ -12,4 +12,5 @@ final class Lesson4Tests: XCTestCase {
     func test_4_6_trainStep() throws {
         try check(Lesson4Graders.trainStep) { try Lesson4.trainStep($0, parameters: $1, optimizer: $2, inputs: $3, targets: $4, maxNorm: $5) }
     }
+    func test_4_7_greedyDecode() throws { try check(Lesson4Graders.greedyDecode) { try Lesson4.greedyDecode($0, head: $1, state: $2, steps: $3) } }
 }

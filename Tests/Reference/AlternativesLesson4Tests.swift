@@ -1,11 +1,12 @@
 import Autograd
-import Grading
+@testable import Grading
 import XCTest
 
 /// Correct implementations of lesson 4's exercises written differently from the reference
 /// (other keys and another order of draws, strings instead of arithmetic, the gates sliced
-/// from the weights, the core's fused sequence op, loops instead of tensor ops): every
-/// grader must pass them. And wrong ones written differently are still named.
+/// from the weights, the core's fused sequence op, loops instead of tensor ops, a decoder
+/// stepped with the cell): every grader must pass them. And wrong ones written differently
+/// are still named.
 final class LessonFourAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         let verdict = exercise.grade(implementation)
@@ -186,6 +187,98 @@ final class LessonFourAlternativesTests: XCTestCase {
             optimizer.step()
             return (try loss.item(), norm)
         }, "a summed loss divided by B·T")
+    }
+
+    /// Greedy decoding one step at a time with the core's cell on the decoder's weights, h and
+    /// c `[B, H]`, the `[B]` codes stacked along `axis`; `carries: false` starts every step
+    /// from the encoder's state.
+    static func decodeWithCell(carries: Bool = true, axis: Int = 1) -> Lesson4Graders.GreedyDecode {
+        { decoder, head, state, steps in
+            let (h0, c0) = (try state.h.squeeze(0), try state.c.squeeze(0))              // [B, H]
+            var (h, c) = (h0, c0)
+            var x = Tensor.zeros([h0.shape[0], 10])
+            var codes: [Tensor] = []
+            for _ in 0..<steps {
+                (h, c) = try lstmCell(x, carries ? h : h0, carries ? c : c0, weights: decoder.weights[0])
+                let code = try head(h).argmax(axis: 1)                                      // [B]
+                codes.append(code)
+                x = try oneHot(code, classes: 10)
+            }
+            return try stack(codes, axis: axis)
+        }
+    }
+
+    func test_4_7_greedyDecode() {
+        assertPasses(Lesson4Graders.greedyDecode, Self.decodeWithCell(), "lstmCell on decoder.weights[0], h and c [B, H], the codes stacked")
+        // The one-hot built by hand from the scores' values; the codes kept as Swift Ints.
+        assertPasses(Lesson4Graders.greedyDecode, { decoder, head, state, steps in
+            let batch = state.h.shape[1]
+            var rows = [[Int]](repeating: [], count: batch)
+            var input = Tensor.zeros([batch, 1, 10]), carried = state
+            for _ in 0..<steps {
+                let run = try decoder(input, carried)
+                carried = run.state
+                let scores = try head(run.output).scalars                                    // B·10, row by row
+                var hot = [Float](repeating: 0, count: batch * 10)
+                for b in 0..<batch {
+                    let row = Array(scores[(b * 10)..<(b * 10 + 10)])
+                    let best = row.indices.max { row[$0] < row[$1] }!
+                    rows[b].append(best)
+                    hot[b * 10 + best] = 1
+                }
+                input = try Tensor(hot, shape: [batch, 1, 10])
+            }
+            return try Tensor(indices: rows)
+        }, "the argmax and the one-hot by hand, the codes in a Swift array")
+        // The whole answer so far read again from the encoder's state at every step.
+        assertPasses(Lesson4Graders.greedyDecode, { decoder, head, state, steps in
+            var read = [Tensor.zeros([state.h.shape[1], 1, 10])], codes: [Tensor] = []
+            for t in 0..<steps {
+                let output = try decoder(concat(read, axis: 1), state).output                // [B, t + 1, H]
+                let code = try head(output.select(axis: 1, index: t)).argmax(axis: -1)      // [B]
+                codes.append(code)
+                read.append(try oneHot(code.unsqueeze(1), classes: 10))
+            }
+            return try stack(codes, axis: 1)
+        }, "the answer so far re-read at every step")
+        // The state not carried, and the codes stacked time first, written other ways: still named.
+        assertDiagnosed(Lesson4Graders.greedyDecode, Self.decodeWithCell(carries: false), as: "state-not-carried")
+        assertDiagnosed(Lesson4Graders.greedyDecode, Self.decodeWithCell(axis: 0), as: "codes-time-first")
+    }
+
+    /// 4.7's probe decides every digit by a clear margin (a right answer that sums in another
+    /// order writes the same digits), and every known mistake writes other digits than the
+    /// reference on every case where it can: all but those that only differ after step 0, on
+    /// the case of one step.
+    func test_4_7_theProbeTellsEveryMistakeOnEveryCase() throws {
+        let exercise = Lesson4Graders.greedyDecode
+        let sameOnOneStep: Set<String> = ["state-not-carried", "zeros-for-all-steps", "softmax-fed-back", "scores-fed-back", "lagged-two-steps"]
+        for k in Lesson4Graders.decodeCases.indices {
+            // The reference's scores at every step, and the smallest gap between the best two.
+            var c = try Lesson4Graders.decodeCase(k)
+            var input = Tensor.zeros([c.state.h.shape[1], 1, 10]), state = c.state, gap = Float.infinity, written = Set<Float>()
+            for _ in 0..<c.steps {
+                let run = try noGrad { try c.decoder(input, state) }
+                state = run.state
+                let scores = try noGrad { try c.head(run.output) }
+                for b in 0..<scores.shape[0] {
+                    let row = scores.scalars[(b * 10)..<(b * 10 + 10)].sorted(by: >)
+                    gap = Swift.min(gap, row[0] - row[1])
+                }
+                let code = try scores.argmax(axis: -1)
+                written.formUnion(code.scalars)
+                input = try oneHot(code, classes: 10)
+            }
+            XCTAssertGreaterThan(gap, 0.15, "case #\(k + 1): the best two scores of some step are \(gap) apart: a right answer computed in another order could write another digit")
+            XCTAssertGreaterThanOrEqual(written.count, Swift.min(4, c.steps * c.state.h.shape[1]), "case #\(k + 1) writes only the digits \(written.sorted())")
+            let reference = try noGrad { try exercise.reference(c.decoder, c.head, c.state, c.steps) }
+            for m in exercise.mistakes where !(c.steps == 1 && sameOnOneStep.contains(m.id)) {
+                c = try Lesson4Graders.decodeCase(k)
+                let codes = try noGrad { try m.implementation(c.decoder, c.head, c.state, c.steps) }
+                XCTAssertFalse(codes.shape == reference.shape && codes.scalars == reference.scalars,
+                               "case #\(k + 1): the mistake \(m.id) writes the reference's digits \(reference.scalars)")
+            }
+        }
     }
 
     /// The variants the automatic diagnosis will try run on the probe and differ from the reference.
