@@ -191,14 +191,20 @@ int main(int argc, char **argv) {
     else fprintf(out, "exited %d\n", WEXITSTATUS(status));
     fprintf(out, "landlock %d\n", abi);
     // What the child left behind is ours now (the subreaper's): name it, kill it, until none is left.
-    pid_t left[256];
+    pid_t left[256], named[256];
+    int named_count = 0;
     char line[200];
     for (int round = 0; round < 100; round++) {
         int n = children(left, 256);
         if (n == 0) break;
         for (int i = 0; i < n; i++) {
-            command_line(left[i], line, sizeof line);
-            fprintf(out, "leftover %s\n", line);
+            int seen = 0;  // a process killed but not gone yet is named once
+            for (int j = 0; j < named_count; j++) seen |= named[j] == left[i];
+            if (!seen && named_count < 256) {
+                named[named_count++] = left[i];
+                command_line(left[i], line, sizeof line);
+                fprintf(out, "leftover %s\n", line);
+            }
             kill(left[i], SIGKILL);
         }
         for (int i = 0; i < n; i++) while (waitpid(left[i], NULL, 0) < 0 && errno == EINTR) {}

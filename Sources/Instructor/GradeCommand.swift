@@ -41,10 +41,6 @@ struct GradeCommand: ParsableCommand {
         guard jobs >= 1 else { throw TutorError.badOption("--jobs must be at least 1, not \(jobs)") }
         guard timeout > 0, timeout.isFinite else { throw TutorError.badOption("--timeout must be a positive number of seconds, not \(timeout)") }
         guard memory > 0.25, memory.isFinite else { throw TutorError.badOption("--memory must be more than 0.25 GB, not \(memory)") }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: submissions, isDirectory: &isDir), isDir.boolValue else {
-            throw TutorError.badOption("\(submissions) is not a folder: give the folder that holds one folder per submission")
-        }
         let catalog = try Catalog.current()
         guard catalog.lesson(lesson) != nil else { throw TutorError.badOption("the course has no lesson \(lesson); its lessons: \(catalog.validLessons)") }
         guard Edition.manifest(root: catalog.root) == nil else {
@@ -53,6 +49,10 @@ struct GradeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: submissions, isDirectory: &isDir), isDir.boolValue else {
+            throw TutorError.badOption("\(submissions) is not a folder: give the folder that holds one folder per submission")
+        }
         let catalog = try Catalog.current()
         let dir = URL(fileURLWithPath: submissions).standardizedFileURL
         let report = out.map { URL(fileURLWithPath: $0).standardizedFileURL }

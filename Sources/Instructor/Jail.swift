@@ -66,6 +66,11 @@ struct Jail: Sendable {
         let ended = Subprocess.Result(termination: termination, output: result.output, seconds: result.seconds, leftovers: leftovers)
         let written = Isolation.decode((try? String(contentsOf: report, encoding: .utf8)) ?? "", exercise: exercise.id, nonce: nonce)
         var probe = Isolation.report(ended, written: written, exercise: exercise, changed: changed)
+        // A write the sandbox refused is a failure of its own, whatever the code made of the error.
+        if case .threw(let message, _) = probe, landlock > 0, let path = Self.refusedWrite(message) {
+            probe = .stopped(summary: "your code wrote outside its folder (\(path)): refused, and graded as a failure",
+                             next: "an exercise computes its result and returns: write no files from `\(exercise.symbol)` (\(exercise.file)).", kind: .tampered)
+        }
         if case .stopped(_, _, .crashed) = probe, let memoryLine = outOfMemory(ended) {
             probe = .stopped(summary: memoryLine, next: "look for an allocation that grows with a loop, or a size computed wrong, in `\(exercise.symbol)` (\(exercise.file)).", kind: .crashed)
         }
@@ -74,9 +79,16 @@ struct Jail: Sendable {
                    printed: Isolation.studentOutput(result.output))
     }
 
+    /// The path of a write the sandbox refused, from the error the student's code threw (or nil).
+    static func refusedWrite(_ message: String) -> String? {
+        guard message.contains("Code=513") || message.contains("Permission denied") || message.contains("Operation not permitted") else { return nil }
+        guard let r = message.range(of: #"NSFilePath=[^,}]+"#, options: .regularExpression) else { return "a file" }
+        return URL(fileURLWithPath: String(message[r].dropFirst("NSFilePath=".count))).standardizedFileURL.path
+    }
+
     /// "ran out of memory (limit 4 GB)…" when a crash was an allocation the limit refused.
     func outOfMemory(_ r: Subprocess.Result) -> String? {
-        let signs = ["Could not allocate memory", "can't allocate", "Cannot allocate memory", "out of memory", "std::bad_alloc"]
+        let signs = ["failed to allocate", "Could not allocate memory", "can't allocate", "Cannot allocate memory", "out of memory", "std::bad_alloc"]
         guard signs.contains(where: r.output.contains) || r.termination == .signalled(9) else { return nil }
         let frame = r.output.split(separator: "\n").first { $0.contains("/Lessons/Lesson") && $0.contains(" at /") }.map { Isolation.lessonFrame(String($0)) }
         return "ran out of memory: an allocation went past the limit of \(Self.gigabytes(memory))\(frame.map { ", \($0)" } ?? "")"
