@@ -86,7 +86,9 @@ let package = Package(
         .target(name: "TutorKit", dependencies: [
             "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "Tutor", dependencies: ["TutorKit"]),
+        // The `tutor` program: the course's adds the instructor's commands (Sources/Instructor).
+        .executableTarget(name: "Tutor", dependencies: ["TutorKit"] + (edition ? [] : ["Instructor"]),
+                          swiftSettings: edition ? [] : [.define("INSTRUCTOR")]),
         // Pictures for `tutor run`: line plots, heatmaps, bars and tables, in the terminal and as SVG.
         .target(name: "Plots"),
         // What every experiment shares: arguments, "not written yet" handling, saving plots.
@@ -94,10 +96,14 @@ let package = Package(
         // The graders a student runs: `swift test --filter Lesson3`.
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
     ] + (edition ? [] : [
+        // The instructor's commands (`tutor grade`): never part of a student edition.
+        .target(name: "Instructor", dependencies: ["TutorKit", "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // `tutor grade`'s jailer of one exercise: time and memory limits, writes confined to a folder (Landlock).
+        .executableTarget(name: "GradeSandbox"),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3", "Solution4"]),
         // Tests of the core, and of the graders against the reference solutions.
-        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Plots", "ExperimentKit"]),
+        .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Instructor", "Plots", "ExperimentKit"]),
     ]),
     swiftLanguageModes: [.v5]
 )

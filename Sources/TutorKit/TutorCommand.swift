@@ -24,9 +24,13 @@ public struct TutorCommand: ParsableCommand {
 
     /// Parses the command line and runs the command. Every error is one line on standard
     /// error (with the valid ids when an id was wrong) and a non-zero exit.
-    public static func main() {
+    public static func main() { main(root: TutorCommand.self) }
+
+    /// The same with another root command: the course's `tutor` adds the instructor's
+    /// commands (Sources/Instructor), which a student edition does not have.
+    public static func main<Root: ParsableCommand>(root: Root.Type) {
         do {
-            var command = try parseAsRoot()
+            var command = try Root.parseAsRoot()
             try command.run()
             Foundation.exit(0)
         } catch let code as ExitCode {
@@ -34,27 +38,27 @@ public struct TutorCommand: ParsableCommand {
         } catch let error as TutorError {
             fail("error: \(error)", code: 1)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }  // --help, --version
-            fail("error: \(oneLine(error))", code: code.rawValue)
+            let code = Root.exitCode(for: error)
+            if code == .success { Root.exit(withError: error) }  // --help, --version
+            fail("error: \(oneLine(error, root: Root.self))", code: code.rawValue)
         }
     }
 
     /// An argument-parsing error in one line: the message, the valid ids when an id did not
     /// parse, and where to read more.
-    static func oneLine(_ error: Error) -> String {
-        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+    static func oneLine<Root: ParsableCommand>(_ error: Error, root: Root.Type = TutorCommand.self) -> String {
+        let names = Root.configuration.subcommands.map { $0.configuration.commandName ?? "" }
         if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), ExerciseID(first) == nil,
            !names.contains(first), first != "help" {
             return "unknown command '\(first)'; the commands are \(names.joined(separator: ", ")). See 'tutor --help'."
         }
-        var text = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = Root.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
         text = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         if text.contains("is invalid for '<id") || text.contains("is invalid for '<lesson"),
            let catalog = try? Catalog.current() {
             text += "; valid ids: \(catalog.validIDs)"
         }
-        let full = fullMessage(for: error)
+        let full = Root.fullMessage(for: error)
         if let see = full.split(separator: "\n").last(where: { $0.contains("See '") }) {
             text += ". \(see.trimmingCharacters(in: .whitespaces))"
         }

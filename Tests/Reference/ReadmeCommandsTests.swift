@@ -1,4 +1,5 @@
 import Foundation
+import Instructor
 @testable import TutorKit
 import XCTest
 
@@ -43,7 +44,8 @@ final class ReadmeCommandsTests: XCTestCase {
                 let arguments = mine.split(separator: " ").map(String.init)
                 count += 1
                 do {
-                    _ = try TutorCommand.parseAsRoot(arguments)
+                    // The course's tutor: the student's commands and the instructor's (grade).
+                    _ = try InstructorTutorCommand.parseAsRoot(arguments)
                 } catch {
                     XCTFail("\(path): `swift run tutor \(command)` is not a command the tutor accepts: \(TutorCommand.message(for: error))")
                 }
