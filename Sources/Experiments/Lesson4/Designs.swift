@@ -192,14 +192,11 @@ func digits(_ n: Int, width: Int = 1) -> [Int] {
 /// The encoder–decoder with the ingredients that make it learn: operands four digits wide
 /// and reversed, the answer least significant digit first (the adder's targets), a decoder
 /// fed the previous digit. LSTM layers, or tanh RNN layers.
-final class EncoderDecoderNetwork: SumNetwork {
+final class EncoderDecoderNetwork: SumNetwork, EncoderDecoderParts {
     let encoder: Recurrent, decoder: Recurrent, head: Linear
     let model: any Module
     init(lstm: Bool, hidden: Int, rng: inout RNG) {
-        encoder = Recurrent(lstm: lstm, 12, hidden, layers: 1, rng: &rng)
-        decoder = Recurrent(lstm: lstm, 10, hidden, layers: 1, rng: &rng)
-        head = Linear(hidden, 10, rng: &rng)
-        model = Stack([encoder.module, decoder.module, head])
+        (encoder, decoder, head, model) = Self.parts(lstm: lstm, decoderInput: 10, hidden: hidden, layers: 1, classes: 10, rng: &rng)
     }
     func encode(_ pairs: [Pair]) throws -> (inputs: Tensor, targets: Tensor) {
         let texts = pairs.map { digits($0.x, width: 4) + [plusCode] + digits($0.y, width: 4) }
@@ -232,6 +229,21 @@ final class EncoderDecoderNetwork: SumNetwork {
     }
 }
 
+/// What both encoder–decoders are made of: an encoder reading the 12 symbols of "x+y", a
+/// decoder, and a head.
+protocol EncoderDecoderParts {}
+
+extension EncoderDecoderParts {
+    /// The encoder, the decoder and the head, drawn in that order, and the module holding them.
+    static func parts(lstm: Bool, decoderInput: Int, hidden: Int, layers: Int, classes: Int, rng: inout RNG)
+        -> (encoder: Recurrent, decoder: Recurrent, head: Linear, model: any Module) {
+        let encoder = Recurrent(lstm: lstm, 12, hidden, layers: layers, rng: &rng)
+        let decoder = Recurrent(lstm: lstm, decoderInput, hidden, layers: layers, rng: &rng)
+        let head = Linear(hidden, classes, rng: &rng)
+        return (encoder, decoder, head, Stack([encoder.module, decoder.module, head]))
+    }
+}
+
 /// An LSTM or a tanh RNN layer behind one call: its state is (h, c) or (h, nil).
 struct Recurrent {
     typealias State = (h: Tensor, c: Tensor?)
@@ -253,14 +265,11 @@ struct Recurrent {
 /// The notebook's network: "x+y" as written (most significant digit first, padded on the
 /// right) into a 5-layer encoder; its final state into a 5-layer decoder that reads zeros;
 /// the answer most significant digit first, then padding (code 10), scored on 5 positions.
-final class NotebookNetwork: SumNetwork {
+final class NotebookNetwork: SumNetwork, EncoderDecoderParts {
     let encoder: Recurrent, decoder: Recurrent, head: Linear
     let model: any Module
     init(lstm: Bool, hidden: Int, rng: inout RNG) {
-        encoder = Recurrent(lstm: lstm, 12, hidden, layers: 5, rng: &rng)
-        decoder = Recurrent(lstm: lstm, 1, hidden, layers: 5, rng: &rng)
-        head = Linear(hidden, 11, rng: &rng)
-        model = Stack([encoder.module, decoder.module, head])
+        (encoder, decoder, head, model) = Self.parts(lstm: lstm, decoderInput: 1, hidden: hidden, layers: 5, classes: 11, rng: &rng)
     }
     func encode(_ pairs: [Pair]) throws -> (inputs: Tensor, targets: Tensor) {
         let texts = pairs.map { Array(digits($0.x).reversed()) + [plusCode] + Array(digits($0.y).reversed()) }
