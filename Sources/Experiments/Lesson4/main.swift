@@ -118,7 +118,7 @@ experiment.part("adding", "The synchronous adder, trained with your code", uses:
 
     // The answers at the first evaluation past half right, to see which sums are learned last.
     var halfway: (step: Int, answers: [Int])? = nil
-    var order: [Int] = [], trained = 0.0
+    var order: [Int] = [], trained = 0.0, norms: [Float] = []
     var curve: [(step: Int, seconds: Double, exact: Double, digits: Double)] = []
     var table = Table(title: "Held-out sums (\(test.count)) during training", header: ["step", "seconds", "loss", "exact match", "digit accuracy"])
     var recent: [Float] = []
@@ -141,12 +141,18 @@ experiment.part("adding", "The synchronous adder, trained with your code", uses:
         let batch = order.prefix(settings.batch).map { train[$0] }
         order.removeFirst(settings.batch)
         let (x, y) = try encodeSums(batch, places: settings.places)
-        let (loss, _) = try trainStep({ try model($0) }, parameters: parameters, optimizer: optimizer,
+        let (loss, norm) = try trainStep({ try model($0) }, parameters: parameters, optimizer: optimizer,
                                       inputs: x, targets: y, maxNorm: settings.maxNorm)
         recent.append(loss)
+        norms.append(norm)
         trained += Date().timeIntervalSince(start)
     }
     print(String(format: "%.2f ms a step (training only; the evaluations are not counted).", trained * 1000 / Double(settings.steps)))
+    // How often the clip acted: the norms your trainStep returned, before clipping.
+    let sortedNorms = norms.sorted(), clipped = norms.indices.filter { norms[$0] > settings.maxNorm }
+    print(String(format: "Gradient norm before clipping: median %.3g, largest %.3g; above %.0f (so clipped) at %d of %d steps",
+                 sortedNorms[sortedNorms.count / 2], sortedNorms.last ?? 0, settings.maxNorm, clipped.count, norms.count)
+          + (clipped.isEmpty ? "." : " (the first at step \(clipped[0]), the last at step \(clipped.last!))."))
     print(table.render())
     var plot = LinePlot(title: "Held-out sums during training", xLabel: "training step", yLabel: "fraction right", yRange: 0...1)
     plot.add("exact match", x: curve.map { Double($0.step) }, y: curve.map(\.exact))
