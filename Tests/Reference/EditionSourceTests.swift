@@ -54,6 +54,14 @@ final class EditionSourceTests: XCTestCase {
         XCTAssertTrue(edition.contains("\nlet edition = true\n"))
         XCTAssertTrue(edition.contains("\nlet lessons = [0, 2]\n"))
         XCTAssertFalse(edition.contains("let edition = false"))
+        // The instructor's packages (the gradebook's GRDB and SQLite) are not named at all.
+        XCTAssertTrue(manifest.contains("GRDB"), "the course's manifest names the gradebook's package")
+        for word in ["GRDB", "groue", "sqlite", "COURSE ONLY"] {
+            XCTAssertFalse(edition.lowercased().contains(word.lowercased()), "the edition's Package.swift names \(word):\n\(edition)")
+        }
+        XCTAssertTrue(edition.contains("\nlet instructorPackages: [Package.Dependency] = []\nlet instructorProducts: [Target.Dependency] = []\n"), edition)
+        XCTAssertThrowsError(try EditionSource.package("let edition = false\nlet lessons = [0]\n// BEGIN COURSE ONLY\nlet x: [Int] = [1]\n", lessons: [0]),
+                             "a course-only part that does not end")
         XCTAssertThrowsError(try EditionSource.package("let lessons = [0]\n", lessons: [0]), "a manifest without the edition switch")
         let course = try String(contentsOf: root.appendingPathComponent("Sources/Grading/Course.swift"), encoding: .utf8)
         let trimmed = try EditionSource.course(course, lessons: [1, 3])
