@@ -180,6 +180,26 @@ public enum EditionSource {
         return lines.joined(separator: "\n")
     }
 
+    /// Package.resolved as an edition's: without the pins of the packages that the
+    /// manifest's course-only part names (their URLs), so the edition names none of them.
+    /// Not JSON, or nothing to drop: returned as it is.
+    public static func resolved(_ data: Data, manifest: String) -> Data {
+        let lines = manifest.components(separatedBy: "\n")
+        guard let first = lines.firstIndex(of: "// BEGIN COURSE ONLY"), let last = lines[first...].firstIndex(of: "// END COURSE ONLY"),
+              var json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let pins = json["pins"] as? [[String: Any]] else { return data }
+        let part = lines[first...last].joined(separator: "\n").lowercased()
+        let kept = pins.filter { pin in
+            guard let location = (pin["location"] as? String)?.lowercased() else { return true }
+            let bare = location.hasSuffix(".git") ? String(location.dropLast(4)) : location
+            return !part.contains("\"\(bare)\"") && !part.contains("\"\(bare).git\"")
+        }
+        guard kept.count < pins.count else { return data }
+        json["pins"] = kept
+        guard let out = try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]) else { return data }
+        return out + Data("\n".utf8)
+    }
+
     /// Sources/Grading/Course.swift with only the released lessons' graders.
     public static func course(_ text: String, lessons: [Int]) throws -> String {
         let pattern = #"Lesson\d+Graders\.all(\s*\+\s*Lesson\d+Graders\.all)*"#   // the list may wrap
