@@ -57,6 +57,16 @@ let lessonTargets: [Target] = lessons.flatMap { n -> [Target] in
     ]
 }
 
+// BEGIN COURSE ONLY
+// Packages only the course's instructor tools use. `tutor release` writes each list below as
+// `[]` and drops the rest of this part: a student edition never names, fetches or builds them.
+let instructorPackages: [Package.Dependency] = [
+    // `tutor grade`'s gradebook: SQLite (Debian's libsqlite3-dev), through GRDB.
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+]
+let instructorProducts: [Target.Dependency] = [.product(name: "GRDB", package: "GRDB.swift")]
+// END COURSE ONLY
+
 let package = Package(
     name: "Unrolled",
     products: [
@@ -65,7 +75,7 @@ let package = Package(
     ] + (edition ? [] : [.executable(name: "autograd-bench", targets: ["AutogradBench"])]),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
+    ] + instructorPackages,
     targets: lessonTargets + [
         // OpenBLAS through its C interface (apt: libopenblas-dev).
         .systemLibrary(
@@ -97,7 +107,7 @@ let package = Package(
         .testTarget(name: "Exercises", dependencies: ["Grading", "Autograd"] + lessons.map { .target(name: "Lesson\($0)") }),
     ] + (edition ? [] : [
         // The instructor's commands (`tutor grade`): never part of a student edition.
-        .target(name: "Instructor", dependencies: ["TutorKit", "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Instructor", dependencies: ["TutorKit", "Grading", .product(name: "ArgumentParser", package: "swift-argument-parser")] + instructorProducts),
         // `tutor grade`'s jailer of one exercise: time and memory limits, writes confined to a folder (Landlock).
         .executableTarget(name: "GradeSandbox"),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.

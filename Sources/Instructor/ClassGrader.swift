@@ -97,7 +97,7 @@ public struct ClassGrader {
                 grade.exercises = exercises.map { e in
                     ExerciseGrade(student: submission.student, lesson: options.lesson, exercise: e.info.id, title: e.info.title, result: .notCompiled,
                                   reason: "does not compile: \(build.firstError?.line ?? "see the build")", message: build.firstError?.line ?? "",
-                                  seconds: 0, filesHash: taken.hash)
+                                  seconds: 0, filesHash: taken.hash, worth: e.info.points ?? 1)
                 }
                 grade.seconds = Date().timeIntervalSince(began)
                 results.set(index, grade)
@@ -120,7 +120,7 @@ public struct ClassGrader {
                     let folder = copy.work.appendingPathComponent("run/\(index)-\(e.info.id)")
                     let run = jail.grade(e.grader, test: e.info.testFilter, bundle: bundle, fixtures: fixtures, folder: folder, watched: watched)
                     rows.set(k, ExerciseGrade(student: submission.student, lesson: options.lesson, info: (e.info.id, e.info.title), verdict: run.verdict,
-                                              seconds: run.seconds, filesHash: taken.hash))
+                                              seconds: run.seconds, filesHash: taken.hash, worth: e.info.points ?? 1))
                 }
             }
             let finish = { [grade] in

@@ -16,6 +16,12 @@ struct GradeCommand: ParsableCommand {
             (where Linux has Landlock) writes confined to its own folder; a verdict counts only \
             when the grader reports it. One line per submission and exercise on the terminal; \
             grades.json, grades.csv and feedback/STUDENT.md in the report folder.
+
+            Every run is also recorded in the gradebook (SQLite; default .tutor/gradebook.sqlite \
+            in the course): one row per submission and exercise, kept for each version of a \
+            student's files. Grading the same files again adds no rows, only that they were \
+            graded again. --csv FILE writes each student's points from the gradebook (also: \
+            `tutor gradebook --csv FILE`, without grading).
             """
     )
 
@@ -36,6 +42,12 @@ struct GradeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Memory one exercise may use, in GB (its address space).", valueName: "gb"))
     var memory: Double = 4
+
+    @Option(help: ArgumentHelp("The gradebook, an SQLite file (default: .tutor/gradebook.sqlite in the course).", valueName: "file"))
+    var gradebook: String?
+
+    @Option(help: ArgumentHelp("After grading, write each student's points in this lesson from the gradebook to this CSV file.", valueName: "file"))
+    var csv: String?
 
     func validate() throws {
         guard jobs >= 1 else { throw TutorError.badOption("--jobs must be at least 1, not \(jobs)") }
@@ -69,11 +81,17 @@ struct GradeCommand: ParsableCommand {
             lock.unlock()
         }
         let grades = try grader.grade(submissions: dir, out: report)
+        let book = try Gradebook(at: GradebookCommand.location(gradebook, course: catalog.root))
+        let recorded = try book.record(grades, submissionsFolder: dir.path)
         let n = grades.submissions.count
         let graded = grades.totalSeconds - grades.firstBuildSeconds
         print("")
         print(String(format: "%d submission%@ graded in %.1f s: the grading copy's first build %.1f s, then %.1f s per submission (%d exercise%@ at a time).",
                      n, n == 1 ? "" : "s", grades.totalSeconds, grades.firstBuildSeconds, graded / Double(max(n, 1)), grades.jobs, grades.jobs == 1 ? "" : "s"))
         print("Report: \(report.path)/grades.json, grades.csv, feedback/")
+        print(GradebookCommand.summary(recorded, book: book))
+        if let csv {
+            try GradebookCommand.export(book, lesson: lesson, to: csv)
+        }
     }
 }

@@ -33,7 +33,9 @@ public struct ExerciseGrade: Codable, Equatable, Sendable {
     public var seconds: Double
     /// SHA-256 of the submission's graded lesson files.
     public var filesHash: String
-    public var points: Int { result == .passed ? 1 : 0 }
+    /// What passing is worth: the exercise's `points` in lesson.json, else 1.
+    public var worth: Int = 1
+    public var points: Int { result == .passed ? worth : 0 }
 }
 
 /// One submission: what was taken from it, how its build went, its exercises.
@@ -76,7 +78,7 @@ public struct ClassGrades: Codable, Sendable {
 
 extension ExerciseGrade {
     /// The row for a verdict.
-    init(student: String, lesson: Int, info: (id: String, title: String), verdict: Verdict, seconds: Double, filesHash: String) {
+    init(student: String, lesson: Int, info: (id: String, title: String), verdict: Verdict, seconds: Double, filesHash: String, worth: Int) {
         self.student = student
         self.lesson = lesson
         exercise = info.id
@@ -100,6 +102,7 @@ extension ExerciseGrade {
         message = "\(verdict)"
         self.seconds = seconds
         self.filesHash = filesHash
+        self.worth = worth
     }
 }
 

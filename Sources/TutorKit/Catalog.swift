@@ -32,6 +32,8 @@ public struct ExerciseInfo: Codable, Equatable, Sendable {
     public var test: String
     /// From a nudge (level 1, a question) to nearly the answer (level 3).
     public var hints: [String]
+    /// What passing it is worth in `tutor grade`'s gradebook (1 when not given).
+    public var points: Int?
 
     /// The lesson number ("3" of "3.2").
     public var lesson: Int { ExerciseID(id)?.lesson ?? -1 }

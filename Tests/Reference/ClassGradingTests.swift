@@ -7,7 +7,8 @@ import XCTest
 /// `tutor grade` on a generated class of submissions to lesson 0: right, wrong in known
 /// ways, not compiling, trapping, hanging, allocating 50 GB, calling exit(0), writing
 /// outside its folder, leaving a process behind, editing the tests and graders. Each gets
-/// its verdict, none is lost, and grades.json, grades.csv and the feedback agree.
+/// its verdict, none is lost, and grades.json, grades.csv, the feedback, the gradebook and
+/// its points CSV agree.
 ///
 /// The always-on class is small; the whole class (every known mistake this file can write,
 /// over 30 submissions) runs with `UNROLLED_GRADE_CLASS=1`. The grading copy is built under
@@ -193,6 +194,27 @@ final class ClassGradingTests: XCTestCase {
             for e in s.exercises { if let title = e.mistakeTitle { XCTAssertTrue(md.contains(title) && md.contains(e.mistakeFeedback ?? "?"), "\(s.student): feedback lacks \(title)", file: file, line: line) } }
             for path in s.ignored { XCTAssertTrue(md.contains(path), file: file, line: line) }
         }
+
+        // The gradebook holds every row; its points CSV agrees with the grades; grading the same files again adds no row.
+        let book = try Gradebook(at: base.appendingPathComponent("gradebook.sqlite"))
+        let recorded = try book.record(grades, submissionsFolder: dir.path)
+        XCTAssertEqual(recorded.newVersions.sorted(), planted.map(\.student).sorted(), file: file, line: line)
+        XCTAssertEqual(try book.counts().results, rows.count, file: file, line: line)
+        for s in grades.submissions {
+            let versions = try book.versions(student: s.student, lesson: 0)
+            XCTAssertEqual(versions.map(\.filesHash), [s.filesHash], s.student, file: file, line: line)
+            if let v = versions.first { XCTAssertEqual(try book.results(version: v.id), s.exercises, s.student, file: file, line: line) }
+        }
+        let points = base.appendingPathComponent("points.csv")
+        try GradebookCommand.export(book, lesson: 0, to: points.path)
+        let csvPoints = GradebookTests.parse(try String(contentsOf: points, encoding: .utf8), file: file, line: line)
+        XCTAssertEqual(csvPoints.count, grades.submissions.count, file: file, line: line)
+        for s in grades.submissions {
+            XCTAssertEqual(csvPoints[s.student], Dictionary(uniqueKeysWithValues: s.exercises.map { ($0.exercise, $0.points) }), s.student, file: file, line: line)
+        }
+        let again = try book.record(grades, submissionsFolder: dir.path)
+        XCTAssertEqual(again.newVersions, [], file: file, line: line)
+        XCTAssertEqual(try book.counts().results, rows.count, file: file, line: line)
     }
 
     static func matches(_ e: ExerciseGrade, _ want: Want) -> Bool {

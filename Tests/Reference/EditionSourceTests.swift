@@ -54,6 +54,24 @@ final class EditionSourceTests: XCTestCase {
         XCTAssertTrue(edition.contains("\nlet edition = true\n"))
         XCTAssertTrue(edition.contains("\nlet lessons = [0, 2]\n"))
         XCTAssertFalse(edition.contains("let edition = false"))
+        // The instructor's packages (the gradebook's GRDB and SQLite) are not named at all.
+        XCTAssertTrue(manifest.contains("GRDB"), "the course's manifest names the gradebook's package")
+        for word in ["GRDB", "groue", "sqlite", "COURSE ONLY"] {
+            XCTAssertFalse(edition.lowercased().contains(word.lowercased()), "the edition's Package.swift names \(word):\n\(edition)")
+        }
+        XCTAssertTrue(edition.contains("\nlet instructorPackages: [Package.Dependency] = []\nlet instructorProducts: [Target.Dependency] = []\n"), edition)
+        XCTAssertThrowsError(try EditionSource.package("let edition = false\nlet lessons = [0]\n// BEGIN COURSE ONLY\nlet x: [Int] = [1]\n", lessons: [0]),
+                             "a course-only part that does not end")
+        // Nor does its Package.resolved: the gradebook's pin is dropped, the others kept.
+        let pins = """
+            {"originHash": "x", "pins": [
+              {"identity": "grdb.swift", "kind": "remoteSourceControl", "location": "https://github.com/groue/GRDB.swift", "state": {"revision": "a", "version": "7.10.0"}},
+              {"identity": "swift-argument-parser", "kind": "remoteSourceControl", "location": "https://github.com/apple/swift-argument-parser.git", "state": {"revision": "b", "version": "1.8.2"}}
+            ], "version": 3}
+            """
+        let resolved = String(decoding: EditionSource.resolved(Data(pins.utf8), manifest: manifest), as: UTF8.self)
+        XCTAssertFalse(resolved.lowercased().contains("grdb"), resolved)
+        XCTAssertTrue(resolved.contains("swift-argument-parser.git"), resolved)
         XCTAssertThrowsError(try EditionSource.package("let lessons = [0]\n", lessons: [0]), "a manifest without the edition switch")
         let course = try String(contentsOf: root.appendingPathComponent("Sources/Grading/Course.swift"), encoding: .utf8)
         let trimmed = try EditionSource.course(course, lessons: [1, 3])

@@ -63,6 +63,12 @@ final class EditionTests: XCTestCase {
                 XCTAssertFalse(path.hasPrefix(gone), "the edition has \(path)")
             }
         }
+        // Nothing of the instructor's tools: the gradebook's package is named in no file that builds the edition.
+        for path in ["Package.swift", "Package.resolved"] where files.contains(path) {
+            let text = try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8)
+            XCTAssertFalse(text.lowercased().contains("grdb"), "the edition's \(path) names GRDB")
+        }
+        XCTAssertFalse(files.contains { $0.hasPrefix("Sources/Instructor/") || $0.hasPrefix("Sources/GradeSandbox/") }, "the edition has the instructor's sources")
         // Nothing that computes an answer, wherever it is.
         let (bodies, mistakes) = try Self.withheldCode()
         XCTAssertEqual(bodies.count, Course.exercises.count, "every exercise has a reference body")

@@ -63,7 +63,10 @@ public enum Edition {
             }
         }
         let files = LessonFiles(root: course)
-        for path in ["start.sh", ".gitignore", ".swift-format", "Package.resolved", "Sources/Autograd", "Sources/CBLAS", "Sources/CIsolation",
+        if let pins = fm.contents(atPath: course.appendingPathComponent("Package.resolved").path) {
+            try write("Package.resolved", String(decoding: EditionSource.resolved(pins, manifest: try files.read("Package.swift")), as: UTF8.self))
+        }
+        for path in ["start.sh", ".gitignore", ".swift-format", "Sources/Autograd", "Sources/CBLAS", "Sources/CIsolation",
                      "Sources/Plots", "Sources/TutorKit", "Sources/Tutor", "Sources/Experiments/Kit", "Tests/Exercises/Support.swift"] {
             try copy(path)
         }

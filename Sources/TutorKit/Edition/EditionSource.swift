@@ -141,9 +141,12 @@ public enum EditionSource {
 
     // MARK: - Other files
 
-    /// Package.swift as an edition's: `edition` true and only the released lessons.
+    /// Package.swift as an edition's: `edition` true, only the released lessons, and the
+    /// course-only part (between `// BEGIN COURSE ONLY` and `// END COURSE ONLY`: the
+    /// instructor's packages) reduced to its lists, each empty, so that nothing a student
+    /// builds names those packages.
     public static func package(_ text: String, lessons: [Int]) throws -> String {
-        var out = text
+        var out = try withoutCourseOnlyPackages(text)
         for (pattern, replacement) in [(#"(?m)^let edition = false$"#, "let edition = true"),
                                        (#"(?m)^let lessons = \[[0-9, ]*\]$"#, "let lessons = [\(lessons.map(String.init).joined(separator: ", "))]")] {
             guard out.ranges(of: pattern).count == 1 else {
@@ -152,6 +155,49 @@ public enum EditionSource {
             out = out.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
         }
         return out
+    }
+
+    /// The manifest's course-only part as an edition has it: each `let NAME: [TYPE] = [`
+    /// declaration kept as `let NAME: [TYPE] = []`, every other line of the part dropped.
+    /// (A manifest without the part is returned as it is.)
+    public static func withoutCourseOnlyPackages(_ text: String) throws -> String {
+        let begin = "// BEGIN COURSE ONLY", end = "// END COURSE ONLY"
+        var lines = text.components(separatedBy: "\n")
+        guard let first = lines.firstIndex(of: begin) else {
+            guard !lines.contains(end) else { throw FormatError(description: "Package.swift: `\(end)` without `\(begin)`") }
+            return text
+        }
+        guard let last = lines[first...].firstIndex(of: end), lines.filter({ $0 == begin || $0 == end }).count == 2 else {
+            throw FormatError(description: "Package.swift: expected one `\(begin)` … `\(end)` part")
+        }
+        let declaration = try NSRegularExpression(pattern: #"^(let \w+: \[[\w.]+\]) = \["#)
+        let kept = lines[first...last].compactMap { line -> String? in
+            let ns = line as NSString
+            guard let m = declaration.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) else { return nil }
+            return ns.substring(with: m.range(at: 1)) + " = []"
+        }
+        lines.replaceSubrange(first...last, with: ["// The course's instructor tools and their packages are not part of a student edition."] + kept)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Package.resolved as an edition's: without the pins of the packages that the
+    /// manifest's course-only part names (their URLs), so the edition names none of them.
+    /// Not JSON, or nothing to drop: returned as it is.
+    public static func resolved(_ data: Data, manifest: String) -> Data {
+        let lines = manifest.components(separatedBy: "\n")
+        guard let first = lines.firstIndex(of: "// BEGIN COURSE ONLY"), let last = lines[first...].firstIndex(of: "// END COURSE ONLY"),
+              var json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let pins = json["pins"] as? [[String: Any]] else { return data }
+        let part = lines[first...last].joined(separator: "\n").lowercased()
+        let kept = pins.filter { pin in
+            guard let location = (pin["location"] as? String)?.lowercased() else { return true }
+            let bare = location.hasSuffix(".git") ? String(location.dropLast(4)) : location
+            return !part.contains("\"\(bare)\"") && !part.contains("\"\(bare).git\"")
+        }
+        guard kept.count < pins.count else { return data }
+        json["pins"] = kept
+        guard let out = try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]) else { return data }
+        return out + Data("\n".utf8)
     }
 
     /// Sources/Grading/Course.swift with only the released lessons' graders.
