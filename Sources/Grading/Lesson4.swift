@@ -240,6 +240,6 @@ public enum Lesson4Graders {
     /// Every exercise of lesson 4, in order.
     public static let all: [AnyExercise] = [
         AnyExercise(splitSums), AnyExercise(encodeSums), AnyExercise(lstmStep), AnyExercise(unrollAdder), AnyExercise(additionScores), AnyExercise(trainStep),
-        AnyExercise(greedyDecode),
+        AnyExercise(greedyDecode), AnyExercise(cosineRate),
     ]
 }

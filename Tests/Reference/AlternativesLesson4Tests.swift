@@ -1,11 +1,12 @@
 import Autograd
+import Foundation
 @testable import Grading
 import XCTest
 
 /// Correct implementations of lesson 4's exercises written differently from the reference
 /// (other keys and another order of draws, strings instead of arithmetic, the gates sliced
 /// from the weights, the core's fused sequence op, loops instead of tensor ops, a decoder
-/// stepped with the cell): every grader must pass them. And wrong ones written differently
+/// stepped with the cell, a schedule in Float or read from a table): every grader must pass them. And wrong ones written differently
 /// are still named.
 final class LessonFourAlternativesTests: XCTestCase {
     func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -279,6 +280,97 @@ final class LessonFourAlternativesTests: XCTestCase {
                                "case #\(k + 1): the mistake \(m.id) writes the reference's digits \(reference.scalars)")
             }
         }
+    }
+
+    /// A cosine schedule read from a table made once per (steps, base, floor), its cosines
+    /// cos(kπ/steps) by the recurrence cos((k + 1)θ) = 2 cos θ · cos kθ − cos((k − 1)θ).
+    static func scheduleTable() -> Lesson4Graders.CosineRate {
+        final class Tables { var made: [String: [Float]] = [:] }
+        let tables = Tables()
+        return { step, steps, base, floor in
+            let key = "\(steps) \(base) \(floor)"
+            if tables.made[key] == nil {
+                let theta = Double.pi / Double(steps)
+                var cosines = [1.0, Foundation.cos(theta)]
+                while cosines.count < steps { cosines.append(2 * cosines[1] * cosines[cosines.count - 1] - cosines[cosines.count - 2]) }
+                tables.made[key] = cosines.prefix(steps).map { base * (floor + (1 - floor) * Float((1 + $0) / 2)) }
+            }
+            return tables.made[key]![step]
+        }
+    }
+
+    func test_4_8_cosineRate() {
+        let exercise = Lesson4Graders.cosineRate
+        assertPasses(exercise, { step, steps, base, floor in
+            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))))
+        }, "Float arithmetic throughout")
+        assertPasses(exercise, { step, steps, base, floor in
+            let x = Double.pi * Double(step) / Double(steps)
+            return base * Float(Double(floor) + (1 - Double(floor)) * (1 + Foundation.sin(Double.pi / 2 - x)) / 2)
+        }, "cos x written as sin(π/2 − x)")
+        assertPasses(exercise, { step, steps, base, floor in
+            let half = Float((1 + Foundation.cos(Double.pi * Double(step) / Double(steps))) / 2)
+            return base * floor + base * (1 - floor) * half
+        }, "base · floor + base · (1 − floor) · (1 + cos)/2")
+        assertPasses(exercise, Self.scheduleTable(), "a table made once, its cosines by a recurrence")
+        // Known mistakes written other ways: still named.
+        assertDiagnosed(exercise, { step, steps, base, floor in
+            base * (floor + (1 - floor) * (1 - Float(step) / Float(steps)))
+        }, as: "linear-decay")
+        assertDiagnosed(exercise, { step, steps, base, floor in
+            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step / steps))))
+        }, as: "integer-division")
+        assertDiagnosed(exercise, { step, steps, base, floor in
+            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps - 1))))
+        }, as: "steps-minus-one")
+        // PyTorch's CosineAnnealingLR, with floor for its eta_min.
+        assertDiagnosed(exercise, { step, steps, base, floor in
+            floor + (base - floor) * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))) / 2
+        }, as: "floor-added")
+    }
+
+    /// 4.8's reference is the schedule the experiment computed in its own two loops before it
+    /// called cosineRate (main.swift's adding part, Designs.swift's trainDesign), bit for bit,
+    /// over every step of the adder's 2 000 and the ablation's 4 000: the figures the README
+    /// quotes do not move. (Read as Double(floor), a Float 0.01 is 0.0099999998: the last bit
+    /// of the rate then differs at 40 of 2 000 steps.)
+    func test_4_8_theReferenceIsTheExperimentsScheduleBitForBit() throws {
+        let base: Float = 3e-3
+        for steps in [2000, 4000] {
+            var differ: [Int] = []
+            for step in 0..<steps {
+                let progress = Double(step) / Double(steps)
+                let experiment = base * Float(0.01 + 0.99 * 0.5 * (1 + Foundation.cos(Double.pi * progress)))
+                let reference = try Lesson4Graders.cosineRate.reference(step, steps, base, 0.01)
+                if reference.bitPattern != experiment.bitPattern { differ.append(step) }
+            }
+            XCTAssertEqual(differ, [], "over \(steps) steps, the reference's rate differs from the experiment's at steps \(differ.prefix(10))")
+        }
+    }
+
+    /// 4.8's probe tells each known mistake from the reference on every case where it can:
+    /// the cases where a mistake gives the reference's rates are exactly these (one step: only
+    /// the rate at step 0, which most mistakes get right; two steps: p = ½, where a straight line
+    /// meets the cosine; a floor of 0, where leaving it out or adding it changes nothing).
+    func test_4_8_theProbeTellsEveryMistakeOnEveryCase() throws {
+        let exercise = Lesson4Graders.cosineRate
+        func sameAsReference(_ id: String, _ c: (steps: Int, base: Float, floor: Float)) -> Bool {
+            if c.steps == 1 { return !["rising", "steps-minus-one"].contains(id) }
+            if c.steps == 2, id == "linear-decay" { return true }
+            return c.floor == 0 && ["floor-ignored", "floor-added"].contains(id)
+        }
+        for (k, c) in Lesson4Graders.scheduleCases.enumerated() {
+            let reference = try (0..<c.steps).map { try exercise.reference($0, c.steps, c.base, c.floor) / c.base }
+            for m in exercise.mistakes {
+                let rates = try (0..<c.steps).map { try m.implementation($0, c.steps, c.base, c.floor) / c.base }
+                let differs = zip(rates, reference).contains { !(Swift.abs($0 - $1) <= 1e-6) }
+                XCTAssertEqual(differs, !sameAsReference(m.id, c), "case #\(k + 1) \(c): the mistake \(m.id) \(differs ? "differs from" : "gives") the reference's rates")
+            }
+        }
+        // The mistake that reaches the floor one step early does so: its last rate is the floor.
+        let last = Lesson4Graders.scheduleCases.last!
+        let early = try exercise.mistakes.first { $0.id == "steps-minus-one" }!.implementation(last.steps - 1, last.steps, last.base, last.floor)
+        XCTAssertEqual(early / last.base, last.floor, accuracy: 1e-6)
     }
 
     /// The variants the automatic diagnosis will try run on the probe and differ from the reference.

@@ -6,7 +6,8 @@ import Lesson4
 // The designs the ablation compares: how sums are shown to a network, which network reads
 // them, and how it is trained. Every design is scored the same way (4.5): a held-out sum is
 // right only if every answer position is, and each design trains with the student's
-// clipped step (4.6) on sums from the student's split (4.1).
+// clipped step (4.6), and the student's schedule (4.8) where it has one, on sums from the
+// student's split (4.1).
 
 /// One row of the ablation: a way of presenting sums, a network, and a training recipe.
 struct Design: Sendable {
@@ -324,8 +325,8 @@ struct DesignRun: Sendable {
     let answers: [Int]
 }
 
-/// Trains `design` from `seed` on batches drawn from `train`, with the student's step (4.6),
-/// and scores it on `test` with the student's scores (4.5).
+/// Trains `design` from `seed` on batches drawn from `train`, with the student's step (4.6)
+/// and schedule (4.8), and scores it on `test` with the student's scores (4.5).
 func trainDesign(_ design: Design, seed: UInt64, train: [Pair], test: [Pair], progress: (Int) -> Void) throws -> DesignRun {
     var rng = RNG(seed: seed)
     let net = design.network(rng: &rng)
@@ -349,8 +350,7 @@ func trainDesign(_ design: Design, seed: UInt64, train: [Pair], test: [Pair], pr
         if step % every == 0 { curve.append((step, seconds, try score(probeX, probeY).exact)) }
         let start = Date()
         if design.schedule {
-            let progress = Double(step) / Double(design.steps)
-            optimizer.learningRate = design.learningRate * Float(0.01 + 0.99 * 0.5 * (1 + cos(Double.pi * progress)))
+            optimizer.learningRate = try cosineRate(step: step, steps: design.steps, base: design.learningRate, floor: 0.01)
         }
         if order.count < design.batch { order += rng.permutation(train.count) }
         let batch = order.prefix(design.batch).map { train[$0] }
