@@ -13,4 +13,7 @@ final class Lesson4Tests: XCTestCase {
         try check(Lesson4Graders.trainStep) { try Lesson4.trainStep($0, parameters: $1, optimizer: $2, inputs: $3, targets: $4, maxNorm: $5) }
     }
     func test_4_7_greedyDecode() throws { try check(Lesson4Graders.greedyDecode) { try Lesson4.greedyDecode($0, head: $1, state: $2, steps: $3) } }
+    func test_4_9_teacherForcedLogits() throws {
+        try check(Lesson4Graders.teacherForcedLogits) { try Lesson4.teacherForcedLogits(encoder: $0, decoder: $1, head: $2, inputs: $3, targets: $4) }
+    }
 }
