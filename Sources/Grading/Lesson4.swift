@@ -241,5 +241,6 @@ public enum Lesson4Graders {
     public static let all: [AnyExercise] = [
         AnyExercise(splitSums), AnyExercise(encodeSums), AnyExercise(lstmStep), AnyExercise(unrollAdder), AnyExercise(additionScores), AnyExercise(trainStep),
         AnyExercise(greedyDecode), AnyExercise(cosineRate),
+        AnyExercise(teacherForcedLogits),
     ]
 }

@@ -14,4 +14,7 @@ final class Lesson4Tests: XCTestCase {
     }
     func test_4_7_greedyDecode() throws { try check(Lesson4Graders.greedyDecode) { try Lesson4.greedyDecode($0, head: $1, state: $2, steps: $3) } }
     func test_4_8_cosineRate() throws { try check(Lesson4Graders.cosineRate) { try Lesson4.cosineRate(step: $0, steps: $1, base: $2, floor: $3) } }
+    func test_4_9_teacherForcedLogits() throws {
+        try check(Lesson4Graders.teacherForcedLogits) { try Lesson4.teacherForcedLogits(encoder: $0, decoder: $1, head: $2, inputs: $3, targets: $4) }
+    }
 }

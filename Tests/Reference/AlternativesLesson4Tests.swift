@@ -371,6 +371,82 @@ final class LessonFourAlternativesTests: XCTestCase {
         let last = Lesson4Graders.scheduleCases.last!
         let early = try exercise.mistakes.first { $0.id == "steps-minus-one" }!.implementation(last.steps - 1, last.steps, last.base, last.floor)
         XCTAssertEqual(early / last.base, last.floor, accuracy: 1e-6)
+    /// Teacher forcing stepped one call at a time, the state carried; `read` is the step whose
+    /// target step t reads (t − 1 is right), `passesC: false` hands the decoder h only.
+    static func teacherStepped(read: @escaping (Int) -> Int = { $0 - 1 }, passesC: Bool = true) -> Lesson4Graders.TeacherForcedLogits {
+        { encoder, decoder, head, inputs, targets in
+            let (batch, steps) = (targets.shape[0], targets.shape[1])
+            let encoded = try encoder(inputs).state
+            var state = passesC ? encoded : (encoded.h, Tensor.zeros(encoded.c.shape))
+            var scores: [Tensor] = []
+            for t in 0..<steps {
+                let k = read(t)
+                let x = k < 0 || k >= steps ? Tensor.zeros([batch, 1, 10]) : try oneHot(targets.narrow(axis: 1, start: k, length: 1), classes: 10)
+                let run = try decoder(x, state)
+                state = run.state
+                scores.append(try head(run.output).squeeze(1))                           // [B, 10]
+            }
+            return try stack(scores, axis: 1)
+        }
+    }
+
+    func test_4_9_teacherForcedLogits() {
+        assertPasses(Lesson4Graders.teacherForcedLogits, Self.teacherStepped(), "one decoder call per step, the state carried, the scores stacked")
+        // The shifted one-hots built by hand from the codes.
+        assertPasses(Lesson4Graders.teacherForcedLogits, { encoder, decoder, head, inputs, targets in
+            let (batch, steps, codes) = (targets.shape[0], targets.shape[1], targets.indices)
+            var hot = [Float](repeating: 0, count: batch * steps * 10)
+            for b in 0..<batch {
+                for t in 1..<steps { hot[(b * steps + t) * 10 + codes[b * steps + t - 1]] = 1 }
+            }
+            let run = try encoder(inputs, nil)
+            return try head(decoder(Tensor(hot, shape: [batch, steps, 10]), run.state).output)
+        }, "the shifted one-hots written by hand")
+        // The core's cell on both LSTMs' weights, h and c [B, H], the head on each step, concatenated.
+        assertPasses(Lesson4Graders.teacherForcedLogits, { encoder, decoder, head, inputs, targets in
+            let (batch, hidden) = (inputs.shape[0], encoder.hiddenSize)
+            var (h, c) = (Tensor.zeros([batch, hidden]), Tensor.zeros([batch, hidden]))
+            for t in 0..<inputs.shape[1] { (h, c) = try lstmCell(inputs.select(axis: 1, index: t), h, c, weights: encoder.weights[0]) }
+            let previous = try oneHot(targets, classes: 10)
+            var scores: [Tensor] = []
+            for t in 0..<targets.shape[1] {
+                let x = t == 0 ? Tensor.zeros([batch, 10]) : try previous.select(axis: 1, index: t - 1)
+                (h, c) = try lstmCell(x, h, c, weights: decoder.weights[0])
+                scores.append(try head(h).unsqueeze(1))                                 // [B, 1, 10]
+            }
+            return try concat(scores, axis: 1)
+        }, "lstmCell on both LSTMs' weights, the scores concatenated")
+        // Wrong ones written the stepped way: still named.
+        assertDiagnosed(Lesson4Graders.teacherForcedLogits, Self.teacherStepped(read: { $0 }), as: "answer-leaked")
+        assertDiagnosed(Lesson4Graders.teacherForcedLogits, Self.teacherStepped(read: { $0 + 1 }), as: "shifted-the-wrong-way")
+        assertDiagnosed(Lesson4Graders.teacherForcedLogits, Self.teacherStepped(passesC: false), as: "cell-not-passed")
+    }
+
+    /// 4.9's probe moves the logits by far more than the tolerance with every known mistake, on
+    /// every case where the mistake runs, and no two mistakes are alike: each is named, and
+    /// none passes for another (the encoder's outputs fed to the decoder throw where H ≠ 10).
+    func test_4_9_theProbeTellsEveryMistakeOnEveryCase() throws {
+        let exercise = Lesson4Graders.teacherForcedLogits
+        for k in Lesson4Graders.teacherCases.indices {
+            func logits(_ f: Lesson4Graders.TeacherForcedLogits) -> Tensor? {
+                guard let c = try? Lesson4Graders.teacherCase(k) else { return nil }
+                return try? noGrad { try f(c.encoder, c.decoder, c.head, c.inputs, c.targets) }
+            }
+            let reference = try XCTUnwrap(logits(exercise.reference))
+            var seen: [(id: String, logits: Tensor)] = [("the reference", reference)]
+            for m in exercise.mistakes {
+                guard let got = logits(m.implementation) else {
+                    XCTAssertEqual(m.id, "encoder-outputs-fed", "case #\(k + 1): the mistake \(m.id) throws")
+                    XCTAssertNotEqual(Lesson4Graders.teacherCases[k].hidden, 10, "case #\(k + 1): \(m.id) throws with H = 10")
+                    continue
+                }
+                for other in seen where other.logits.shape == got.shape {
+                    let gap = zip(got.scalars, other.logits.scalars).map { abs($0 - $1) }.max() ?? 0
+                    XCTAssertGreaterThan(gap, 0.05, "case #\(k + 1): the mistake \(m.id) is within \(gap) of \(other.id)")
+                }
+                seen.append((m.id, got))
+            }
+        }
     }
 
     /// The variants the automatic diagnosis will try run on the probe and differ from the reference.

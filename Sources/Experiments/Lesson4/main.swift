@@ -198,7 +198,7 @@ experiment.part("adding", "The synchronous adder, trained with your code", uses:
 // MARK: - 3. The ablation
 
 experiment.part("ablation", "Which choices make addition learnable: each undone in turn, other networks in the same time",
-                uses: ["4.1", "4.2", "4.4", "4.5", "4.6", "4.7", "4.8"]) {
+                uses: ["4.1", "4.2", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9"]) {
     let (train, test) = try split()
     let designs = Design.all(scale: settings.scale)
     func seeds(_ d: Design) -> Int {
@@ -236,6 +236,9 @@ experiment.part("ablation", "Which choices make addition learnable: each undone 
     print("(99% at step: the first check, every 1/16 of the steps, at which 500 of the held-out sums were 99% right.)")
     if decodedWithoutYours.update({ $0 }) {
         print("(The LSTM encoder–decoder was decoded by the experiment's own loop: exercise 4.7 is not written yet. `swift run tutor hint 4.7`.)")
+    }
+    if trainedWithoutYours.update({ $0 }) {
+        print("(The LSTM encoder–decoder was trained with the experiment's own teacher forcing: exercise 4.9 is not written yet. `swift run tutor hint 4.9`.)")
     }
 
     var plot = LinePlot(title: "Exact match on 500 held-out sums (first seed)", xLabel: "seconds of training", yLabel: "exact match", yRange: 0...1)
