@@ -25,8 +25,9 @@ import Foundation
 /// half cosine towards `base · floor` at the end:
 ///     progress p = step / steps;   rate = base · (floor + (1 − floor) · ½ · (1 + cos(π p)))
 /// Step 0 trains at base, step steps/2 at base · (1 + floor)/2, and the last step, steps − 1,
-/// a little above base · floor (p reaches 1 only after the last step).
-public func cosineRate(step: Int, steps: Int, base: Float, floor: Float) throws -> Float {
+/// a little above base · floor (p reaches 1 only after the last step). The floor, a fraction
+/// of base, is a Double: the schedule is worked out in Double, and only the rate is a Float.
+public func cosineRate(step: Int, steps: Int, base: Float, floor: Double) throws -> Float {
     // TODO(4.8): p = step / steps, divided as Doubles (or Floats), not Ints; then base · (floor + (1 − floor) · ½ · (1 + cos(π p))).
     throw TODO("4.8")
 }

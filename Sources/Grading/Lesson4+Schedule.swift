@@ -7,14 +7,14 @@ import Solution4
 extension Lesson4Graders {
     // MARK: - 4.8 the cosine schedule
 
-    public typealias CosineRate = (Int, Int, Float, Float) throws -> Float
+    public typealias CosineRate = (Int, Int, Float, Double) throws -> Float
 
     /// The probe's schedules (steps, base, floor): a run of one step (the full rate; p =
     /// step / (steps − 1) divides 0 by 0 there), of two (the second half way), short runs with
     /// a floor and without one (plain cosine annealing, down to 0), and the experiment's base
     /// and floor over 250 steps. No base is 1, so that a floor added to the rate instead of
     /// scaling it shows.
-    static let scheduleCases: [(steps: Int, base: Float, floor: Float)] = [
+    static let scheduleCases: [(steps: Int, base: Float, floor: Double)] = [
         (1, 0.5, 0.1), (2, 0.4, 0.2), (10, 0.1, 0.1), (8, 2, 0), (250, 3e-3, 0.01),
     ]
 
@@ -26,7 +26,7 @@ extension Lesson4Graders {
         for c in scheduleCases {
             let rates = try (0..<c.steps).map { try rate($0, c.steps, c.base, c.floor) / c.base }
             let which = c.steps == 1 ? "step 0 of 1" : "steps 0…\(c.steps - 1) of \(c.steps)"
-            outcome.record("rate ÷ base, \(which) (base \(format(c.base)), floor \(format(c.floor)))", rates)
+            outcome.record("rate ÷ base, \(which) (base \(format(c.base)), floor \(format(Float(c.floor))))", rates)
         }
         return outcome
     }
@@ -40,7 +40,7 @@ extension Lesson4Graders {
     /// The reference's schedule, in Double, with one `ScheduleChange`.
     static func rateWith(_ change: ScheduleChange) -> CosineRate {
         { step, steps, base, floor in
-            let (b, f) = (Double(base), Double(floor))
+            let (b, f) = (Double(base), floor)
             let p: Double
             switch change {
             case .stepsMinusOne: p = Double(step) / Double(steps - 1)

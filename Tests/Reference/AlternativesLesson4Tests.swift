@@ -293,7 +293,7 @@ final class LessonFourAlternativesTests: XCTestCase {
                 let theta = Double.pi / Double(steps)
                 var cosines = [1.0, Foundation.cos(theta)]
                 while cosines.count < steps { cosines.append(2 * cosines[1] * cosines[cosines.count - 1] - cosines[cosines.count - 2]) }
-                tables.made[key] = cosines.prefix(steps).map { base * (floor + (1 - floor) * Float((1 + $0) / 2)) }
+                tables.made[key] = cosines.prefix(steps).map { base * (Float(floor) + (1 - Float(floor)) * Float((1 + $0) / 2)) }
             }
             return tables.made[key]![step]
         }
@@ -302,38 +302,40 @@ final class LessonFourAlternativesTests: XCTestCase {
     func test_4_8_cosineRate() {
         let exercise = Lesson4Graders.cosineRate
         assertPasses(exercise, { step, steps, base, floor in
-            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))))
+            let f = Float(floor)
+            return base * (f + (1 - f) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))))
         }, "Float arithmetic throughout")
         assertPasses(exercise, { step, steps, base, floor in
             let x = Double.pi * Double(step) / Double(steps)
-            return base * Float(Double(floor) + (1 - Double(floor)) * (1 + Foundation.sin(Double.pi / 2 - x)) / 2)
+            return base * Float(floor + (1 - floor) * (1 + Foundation.sin(Double.pi / 2 - x)) / 2)
         }, "cos x written as sin(π/2 − x)")
         assertPasses(exercise, { step, steps, base, floor in
             let half = Float((1 + Foundation.cos(Double.pi * Double(step) / Double(steps))) / 2)
-            return base * floor + base * (1 - floor) * half
+            return base * Float(floor) + base * Float(1 - floor) * half
         }, "base · floor + base · (1 − floor) · (1 + cos)/2")
         assertPasses(exercise, Self.scheduleTable(), "a table made once, its cosines by a recurrence")
         // Known mistakes written other ways: still named.
         assertDiagnosed(exercise, { step, steps, base, floor in
-            base * (floor + (1 - floor) * (1 - Float(step) / Float(steps)))
+            base * Float(floor + (1 - floor) * (1 - Double(step) / Double(steps)))
         }, as: "linear-decay")
         assertDiagnosed(exercise, { step, steps, base, floor in
-            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step / steps))))
+            base * Float(floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Double.pi * Double(step / steps))))
         }, as: "integer-division")
         assertDiagnosed(exercise, { step, steps, base, floor in
-            base * (floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps - 1))))
+            base * Float(floor + (1 - floor) * 0.5 * (1 + Foundation.cos(Double.pi * Double(step) / Double(steps - 1))))
         }, as: "steps-minus-one")
         // PyTorch's CosineAnnealingLR, with floor for its eta_min.
         assertDiagnosed(exercise, { step, steps, base, floor in
-            floor + (base - floor) * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))) / 2
+            let f = Float(floor)
+            return f + (base - f) * (1 + Foundation.cos(Float.pi * Float(step) / Float(steps))) / 2
         }, as: "floor-added")
     }
 
     /// 4.8's reference is the schedule the experiment computed in its own two loops before it
     /// called cosineRate (main.swift's adding part, Designs.swift's trainDesign), bit for bit,
     /// over every step of the adder's 2 000 and the ablation's 4 000: the figures the README
-    /// quotes do not move. (Read as Double(floor), a Float 0.01 is 0.0099999998: the last bit
-    /// of the rate then differs at 40 of 2 000 steps.)
+    /// quotes do not move. (That is why the floor is a Double: a Float 0.01 is 0.0099999998,
+    /// and with it the last bit of the rate differs at 40 of 2 000 steps.)
     func test_4_8_theReferenceIsTheExperimentsScheduleBitForBit() throws {
         let base: Float = 3e-3
         for steps in [2000, 4000] {
@@ -354,7 +356,7 @@ final class LessonFourAlternativesTests: XCTestCase {
     /// meets the cosine; a floor of 0, where leaving it out or adding it changes nothing).
     func test_4_8_theProbeTellsEveryMistakeOnEveryCase() throws {
         let exercise = Lesson4Graders.cosineRate
-        func sameAsReference(_ id: String, _ c: (steps: Int, base: Float, floor: Float)) -> Bool {
+        func sameAsReference(_ id: String, _ c: (steps: Int, base: Float, floor: Double)) -> Bool {
             if c.steps == 1 { return !["rising", "steps-minus-one"].contains(id) }
             if c.steps == 2, id == "linear-decay" { return true }
             return c.floor == 0 && ["floor-ignored", "floor-added"].contains(id)
@@ -370,7 +372,9 @@ final class LessonFourAlternativesTests: XCTestCase {
         // The mistake that reaches the floor one step early does so: its last rate is the floor.
         let last = Lesson4Graders.scheduleCases.last!
         let early = try exercise.mistakes.first { $0.id == "steps-minus-one" }!.implementation(last.steps - 1, last.steps, last.base, last.floor)
-        XCTAssertEqual(early / last.base, last.floor, accuracy: 1e-6)
+        XCTAssertEqual(early / last.base, Float(last.floor), accuracy: 1e-6)
+    }
+
     /// Teacher forcing stepped one call at a time, the state carried; `read` is the step whose
     /// target step t reads (t − 1 is right), `passesC: false` hands the decoder h only.
     static func teacherStepped(read: @escaping (Int) -> Int = { $0 - 1 }, passesC: Bool = true) -> Lesson4Graders.TeacherForcedLogits {
