@@ -128,6 +128,14 @@ struct GradingCopy {
     func build() throws -> Build {
         let tmp = work.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        // The lesson's module is compiled afresh for every submission: a CI run once graded a
+        // stub as the code of the submission before it (whose build had failed), its objects
+        // linked in place of the new files'. A second or so per submission buys certainty.
+        let objects = bin.appendingPathComponent("Lesson\(lesson).build")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: objects.path)) ?? []
+        where [".o", ".swiftdeps", ".priors", ".d", ".dia"].contains(where: { name.hasSuffix($0) }) {
+            try? FileManager.default.removeItem(at: objects.appendingPathComponent(name))
+        }
         let start = Date()
         let r = try Subprocess.run(["swift", "build", "--build-tests", "--package-path", root.path], in: root, environment: ["TMPDIR": tmp.path])
         let seconds = Date().timeIntervalSince(start)
