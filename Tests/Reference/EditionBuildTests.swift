@@ -23,11 +23,21 @@ final class EditionBuildTests: XCTestCase {
         let fresh = try run(["swift", "test"], in: out)
         XCTAssertTrue(fresh.contains("Executed \(graded) tests, with \(graded) tests skipped and 0 failures"), Self.summary(fresh))
 
+        // Its Classroom workflow: the build step, then a stub's test fails (a skipped grader earns no points).
+        let workflow = try String(contentsOf: out.appendingPathComponent(Classroom.workflowPath), encoding: .utf8)
+        let steps = Self.workflowCommands(workflow)
+        XCTAssertEqual(steps.graded.count, graded, "one Classroom test per exercise")
+        try run(["bash", "-c", try XCTUnwrap(steps.build)], in: out)
+        let classroom = try XCTUnwrap(steps.graded.first)
+        let unwritten = try Subprocess.run(["bash", "-c", classroom], in: out, timeout: 1800)
+        XCTAssertFalse(unwritten.succeeded, "`\(classroom)` passes on a stub: Classroom would give its points:\n\(Self.summary(unwritten.output))")
+
         // With the solutions published (the instructor's, then the edition's own command): nothing skipped, nothing failing.
         try Edition.publish(course: course, to: out, lessons: lessons)
         try run(["swift", "run", "tutor", "publish", "--all"], in: out)
         let solved = try run(["swift", "test"], in: out)
         XCTAssertTrue(solved.contains("Executed \(graded) tests, with 0 failures"), Self.summary(solved))
+        try run(["bash", "-c", classroom], in: out)  // the same Classroom test passes on the solution
 
         // Known mistakes planted in its lesson files get the course's own diagnosis.
         let planted: [(exercise: String, mistake: String, file: String, from: String, to: String)] = [
@@ -70,6 +80,19 @@ final class EditionBuildTests: XCTestCase {
         print("edition: `\(arguments.joined(separator: " "))` took \(Int(Date().timeIntervalSince(started))) s")
         if !mayFail, !result.succeeded { XCTFail("`\(arguments.joined(separator: " "))` failed in \(directory.path):\n\(Self.summary(result.output))") }
         return result.output
+    }
+
+    /// The Classroom workflow's build step (`run:` after `- name: Build once`) and the
+    /// commands of its graded steps, in order.
+    static func workflowCommands(_ yaml: String) -> (build: String?, graded: [String]) {
+        let lines = yaml.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        func value(_ line: String, _ key: String) -> String? {
+            guard line.hasPrefix(key + ": ") else { return nil }
+            let v = line.dropFirst(key.count + 2)
+            return v.hasPrefix("'") && v.hasSuffix("'") ? String(v.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'") : String(v)
+        }
+        let build = lines.firstIndex(of: "- name: Build once").flatMap { i in lines.dropFirst(i + 1).lazy.compactMap { value($0, "run") }.first }
+        return (build, lines.compactMap { value($0, "command") })
     }
 
     /// The end of a long log.

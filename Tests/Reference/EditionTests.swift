@@ -158,4 +158,55 @@ final class EditionTests: XCTestCase {
             XCTAssertEqual(error as? TutorError, .studentEdition(command: "release"))
         }
     }
+
+    /// The Classroom workflow lists one graded step per released exercise (and no other),
+    /// each running `tutor check N.k` for the points lesson.json gives, and reports them all.
+    func testTheClassroomWorkflowGradesEachReleasedExerciseForItsPoints() throws {
+        let out = try temporaryFolder()
+        try Edition.release(course: Self.course, to: out, lessons: [0, 1], force: false)
+        let yaml = try String(contentsOf: out.appendingPathComponent(Classroom.workflowPath), encoding: .utf8)
+        let released = try Catalog.load(root: Self.course).lessons.filter { [0, 1].contains($0.lesson) }.flatMap(\.exercises)
+        XCTAssertFalse(released.isEmpty)
+        XCTAssertFalse(yaml.contains("\t"), "YAML takes no tabs")
+
+        // The steps: items of the list under `steps:`, each a map of `key: value` lines.
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let stepsAt = try XCTUnwrap(lines.firstIndex(of: "    steps:"))
+        var steps: [[String: String]] = []
+        for line in lines[(stepsAt + 1)...] where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard line.hasPrefix("    ") else { XCTFail("a line outside the job after its steps: \(line)"); break }
+            var body = Substring(line)
+            if line.hasPrefix("    - ") { steps.append([:]); body = body.dropFirst(6) }
+            guard let colon = body.firstIndex(of: ":") else { XCTFail("not a `key: value` line: \(line)"); continue }
+            let key = body[..<colon].trimmingCharacters(in: .whitespaces)
+            var value = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'") {
+                value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
+            } else if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            steps[steps.count - 1][key] = value
+        }
+        let graded = steps.filter { $0["uses"] == "classroom-resources/autograding-command-grader@v1" }
+        XCTAssertEqual(graded.map { $0["id"] ?? "" }, released.map(Classroom.stepID), "one step per released exercise, in order")
+        XCTAssertEqual(Set(graded.compactMap { $0["id"] }).count, graded.count, "step ids are unique")
+        for (step, e) in zip(graded, released) {
+            XCTAssertEqual(step["command"], "swift run tutor check \(e.id)")
+            XCTAssertEqual(step["max-score"], "\(e.points ?? 1)", e.id)
+            XCTAssertEqual(step["test-name"], "\(e.id) \(e.title)")
+            XCTAssertEqual(step["timeout"].flatMap(Int.init).map { $0 > 0 && $0 <= 60 }, true, "\(e.id): a timeout in minutes, 1 to 60")
+        }
+        // Built once, before the graded steps.
+        let build = try XCTUnwrap(steps.firstIndex { $0["run"] == "swift build --build-tests" })
+        XCTAssertLessThan(build, try XCTUnwrap(steps.firstIndex { $0["uses"] == "classroom-resources/autograding-command-grader@v1" }))
+        XCTAssertTrue(steps.contains { $0["run"] == "bash start.sh --setup-only" }, "OpenBLAS is set up")
+
+        // The reporter, last, reads every step's result.
+        let reporter = try XCTUnwrap(steps.last)
+        XCTAssertEqual(reporter["uses"], "classroom-resources/autograding-grading-reporter@v1")
+        XCTAssertEqual(reporter["runners"], released.map(Classroom.stepID).joined(separator: ","))
+        for id in released.map(Classroom.stepID) {
+            XCTAssertEqual(reporter["\(id.uppercased())_RESULTS"], "${{steps.\(id).outputs.result}}")
+        }
+    }
 }

@@ -53,6 +53,7 @@ struct ReleaseCommand: ParsableCommand {
         let release = try Edition.release(course: session.root, to: out, lessons: chosen, force: force)
         let s = session.style
         print("Wrote the student edition of lesson\(chosen.count == 1 ? "" : "s") \(chosen.map(String.init).joined(separator: ", ")) to \(out.path): \(release.files.count) files, no solution and no known mistake's code (\(release.withheld.count) pieces withheld).")
+        print("It grades itself on GitHub Classroom: \(Classroom.workflowPath), one test per exercise (README, instructors: Classroom).")
         print("\(s.bold("Next:")) in it, `bash start.sh --setup-only && swift test` (every grader skipped); after the deadline, `swift run tutor publish --out \(out.path) N` adds lesson N's solutions.")
     }
 }

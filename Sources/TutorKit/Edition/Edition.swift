@@ -102,6 +102,8 @@ public enum Edition {
         }
         try write("Package.swift", try EditionSource.package(try files.read("Package.swift"), lessons: lessons))
         try write("README.md", EditionSource.readme(try files.read("README.md")))
+        let catalog = try Catalog.load(root: course)
+        try write(Classroom.workflowPath, Classroom.workflow(catalog.lessons.filter { lessons.contains($0.lesson) }))
         try writeManifest(Manifest(lessons: lessons, solutions: []), to: out)
         release.files.append(manifestPath)
         try recordDigests(out)
