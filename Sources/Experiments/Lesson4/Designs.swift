@@ -328,7 +328,6 @@ extension DesignRun {
 
 /// What one training of one design gave.
 struct DesignRun: Sendable {
-    let steps: Int
     let seconds: Double
     let exact: Float
     let digits: Float
@@ -376,6 +375,6 @@ func trainDesign(_ design: Design, seed: UInt64, train: [Pair], test: [Pair], pr
     }
     curve.append((design.steps, seconds, try score(probeX, probeY).exact))
     let final = try score(testX, testY)
-    return DesignRun(steps: design.steps, seconds: seconds, exact: final.exact, digits: final.digits,
+    return DesignRun(seconds: seconds, exact: final.exact, digits: final.digits,
                      curve: curve, answers: net.sums(final.predicted))
 }

@@ -72,6 +72,19 @@ func longestCarryChain(_ x: Int, _ y: Int) -> Int {
     return best
 }
 
+/// For each group of held-out sums (by `group`), how many `answers` got right, of how many.
+func rightShare(_ answers: [Int], of test: [Pair], by group: (Pair) -> Int) -> [Int: (right: Int, count: Int)] {
+    var shares: [Int: (right: Int, count: Int)] = [:]
+    for (i, p) in test.enumerated() {
+        shares[group(p), default: (0, 0)].count += 1
+        if answers[i] == p.x + p.y { shares[group(p), default: (0, 0)].right += 1 }
+    }
+    return shares
+}
+
+/// A share as the tables print it: "0.985".
+func shareText(_ v: (right: Int, count: Int)) -> String { String(format: "%.3f", Double(v.right) / Double(v.count)) }
+
 // MARK: - 1. The data
 
 experiment.part("data", "The sums, the held-out set, and a sum column by column", uses: ["4.1", "4.2"]) {
@@ -174,22 +187,13 @@ experiment.part("adding", "The synchronous adder, trained with your code", uses:
 
     // Where the errors are: the held-out sums by their longest run of carries and by the
     // length of the answer, halfway through learning and at the end.
-    func rightShare(_ answers: [Int], _ group: (Pair) -> Int) -> [Int: (right: Int, count: Int)] {
-        var shares: [Int: (right: Int, count: Int)] = [:]
-        for (i, p) in test.enumerated() {
-            shares[group(p), default: (0, 0)].count += 1
-            if answers[i] == p.x + p.y { shares[group(p), default: (0, 0)].right += 1 }
-        }
-        return shares
-    }
     let columns = (halfway.map { ["exactly right at step \($0.step)"] } ?? []) + ["at step \(settings.steps)"]
     for (title, group) in [("longest run of carries (9999 + 1: a run of 4)", { (p: Pair) in longestCarryChain(p.x, p.y) }),
                            ("number of digits in the answer", { (p: Pair) in String(p.x + p.y).count })] {
-        let end = rightShare(answers, group), middle = halfway.map { rightShare($0.answers, group) }
+        let end = rightShare(answers, of: test, by: group), middle = halfway.map { rightShare($0.answers, of: test, by: group) }
         var table = Table(title: "Held-out sums by their \(title)", header: [title.components(separatedBy: " (")[0], "sums"] + columns)
         for k in end.keys.sorted() {
-            let share = { (v: (right: Int, count: Int)) in String(format: "%.3f", Double(v.right) / Double(v.count)) }
-            table.add(["\(k)", "\(end[k]!.count)"] + (middle.map { [share($0[k]!)] } ?? []) + [share(end[k]!)])
+            table.add(["\(k)", "\(end[k]!.count)"] + (middle.map { [shareText($0[k]!)] } ?? []) + [shareText(end[k]!)])
         }
         print(table.render())
     }
@@ -250,16 +254,12 @@ experiment.part("ablation", "Which choices make addition learnable: each undone 
     experiment.save(plot.svg(), as: "ablation")
 
     // Where each design's errors are: exact match by the sum's longest run of carries.
-    let carryRuns = test.map { longestCarryChain($0.x, $0.y) }
-    let lengths = Array(Set(carryRuns)).sorted()
+    let shares = byDesign.map { rightShare($0[0].answers, of: test) { longestCarryChain($0.x, $0.y) } }
+    let lengths = shares[0].keys.sorted()
     var byCarries = Table(title: "Exact match of the first seed by the held-out sum's longest run of carries (0: no carry at all)",
-                          header: ["design"] + lengths.map { k in "\(k) (\(carryRuns.filter { $0 == k }.count) sums)" })
-    for (d, rs) in zip(designs, byDesign) {
-        byCarries.add([d.name] + lengths.map { k in
-            let these = test.indices.filter { carryRuns[$0] == k }
-            let right = these.filter { rs[0].answers[$0] == test[$0].x + test[$0].y }.count
-            return String(format: "%.3f", Double(right) / Double(these.count))
-        })
+                          header: ["design"] + lengths.map { k in "\(k) (\(shares[0][k]!.count) sums)" })
+    for (d, share) in zip(designs, shares) {
+        byCarries.add([d.name] + lengths.map { shareText(share[$0]!) })
     }
     print(byCarries.render())
 
