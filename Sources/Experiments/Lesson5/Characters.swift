@@ -24,20 +24,22 @@ struct CharacterSettings {
     var corpus: Corpus = .lessons
     var steps: Int
     var resume = false
-    var hidden = 256
+    var hidden: Int
     let layers = 1, batch = 32, length = 64
     let learningRate: Float = 3e-3, floor: Float = 0.05, maxNorm: Float = 1
     /// The share of the text, at its end, kept for validation.
     let validationShare = 0.1
-    /// Validation bits/char is measured this many times during training.
+    /// Validation bits/char is measured this many times during training…
     let checks = 10
+    /// …on at most this many batches of the validation text (40 960 characters).
+    let validationBatches = 20
     let temperatures: [Float] = [0.5, 0.8, 1.2]
     let sampleLength = 300
 
     /// The options Part B reads after `--`, for the usage line.
     static let usage = "--text FILE | --corpus lessons|numbers, --char-steps N, --hidden N, --resume"
 
-    init(full: Bool) { steps = full ? 6000 : 1200 }
+    init(full: Bool) { (steps, hidden) = full ? (6000, 256) : (1500, 128) }
 
     /// Takes Part B's options out of `arguments` (leaving the others); a bad value fails
     /// with a one-line message.
@@ -88,6 +90,24 @@ func characterText(_ settings: CharacterSettings, root: URL) throws -> (name: St
     case .file(let path):
         return (path, try readTextFile(path))
     }
+}
+
+/// Part B's text, checked before anything runs: a missing, empty, binary or too short file
+/// stops the run with one line.
+func loadCharacterText(_ settings: CharacterSettings, root: URL) -> (name: String, text: String) {
+    let loaded: (name: String, text: String)
+    do {
+        loaded = try characterText(settings, root: root)
+    } catch let todo as TODO {
+        Experiment.fail("the numbers corpus needs exercise \(todo.exercise): write it first (hint: `swift run tutor hint \(todo.exercise)`)")
+    } catch {
+        Experiment.fail("\(error)")
+    }
+    // A tenth for validation must hold two batches of sequences.
+    let needed = 20 * settings.batch * (settings.length + 1)
+    let count = loaded.text.count
+    guard count >= needed else { Experiment.fail("\(loaded.name) has \(count) characters; Part B needs at least \(needed): give a longer text") }
+    return loaded
 }
 
 /// The contents of a UTF-8 text file, or a one-line error saying why not.
@@ -151,17 +171,16 @@ func checkpointURL(root: URL) -> URL {
 
 /// Part B: the text, its characters, a character LSTM trained with the student's code,
 /// validation bits/char against knowing only the characters' frequencies, and samples.
-func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings) throws {
-    let (name, text) = try characterText(settings, root: experiment.root)
-    let (vocabulary, codes) = try characterCodes(text)
+func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings, text: (name: String, text: String)) throws {
+    let name = text.name
+    let (vocabulary, codes) = try characterCodes(text.text)
     let v = vocabulary.count
     let cut = Int(Double(codes.count) * (1 - settings.validationShare))
-    let (train, valid) = (Array(codes[..<cut]), Array(codes[cut...]))
-    let needed = 2 * settings.batch * (settings.length + 1)
-    guard valid.count >= needed, train.count >= needed else {
-        throw ExperimentError("\(name) has \(codes.count) characters; Part B needs at least \(needed * 10) (\(needed) for one batch of validation at the end) — give a longer text")
-    }
-    print("Text: \(name) — \(codes.count) characters, \(v) distinct; training on the first \(train.count), validation on the last \(valid.count).")
+    let train = Array(codes[..<cut])
+    // Validation: the rest of the text, up to validationBatches batches of it.
+    let limit = settings.validationBatches * settings.batch * settings.length
+    let valid = Array(codes[cut...].prefix(limit + 1))
+    print("Text: \(name) — \(codes.count) characters, \(v) distinct; training on the first \(train.count), validation on \(codes.count - cut > valid.count ? "the first \(valid.count) of " : "")the last \(codes.count - cut).")
 
     // Character frequencies, and what knowing only them is worth.
     var counts = [Int](repeating: 0, count: v)
@@ -245,7 +264,7 @@ func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings) thro
 
     // Samples: a prompt, then the model writes.
     model.eval()
-    let promptText = settings.corpus == .numbers ? "one thousand " : settings.corpus == .lessons ? "A language model " : String(text[text.index(text.startIndex, offsetBy: cut)...].prefix(16))
+    let promptText = settings.corpus == .numbers ? "one thousand " : settings.corpus == .lessons ? "A language model " : String(text.text.dropFirst(cut).prefix(16))
     let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
     let prompt = promptText.compactMap { index[$0] }
     guard !prompt.isEmpty else { return }

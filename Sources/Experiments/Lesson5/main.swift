@@ -13,11 +13,12 @@ var characterSettings = CharacterSettings(full: experiment.full)
 var arguments = experiment.arguments
 characterSettings.take(&arguments)
 if let unknown = arguments.first { Experiment.fail("unknown option \(unknown) (options: --full, --seed N, and after --: \(CharacterSettings.usage))") }
+let characterText = experiment.running.contains("characters") ? loadCharacterText(characterSettings, root: experiment.root) : nil
 _ = experiment.part("text", "The text", uses: ["5.1"]) {
     let tokens = try numberTokens()
     print("\(tokens.count) tokens, \(Vocabulary(tokens).count) words")
 }
 _ = experiment.part("characters", "Part B: characters of real text", uses: ["5.2", "5.6", "5.9", "5.10", "5.11", "5.12"]) {
-    try runCharacters(experiment, characterSettings)
+    try runCharacters(experiment, characterSettings, text: characterText!)
 }
 experiment.finish()
