@@ -13,7 +13,9 @@ import Plots
 struct CharacterSettings {
     /// Where the text comes from.
     enum Corpus: Equatable {
-        /// Lessons/Lesson*/README.md, joined: the course's own words.
+        /// Lessons/Lesson0…4/README.md, joined: the lessons before this one, in the course's own
+        /// words (this lesson's own README is left out, so that writing down its figures does not
+        /// change the text they were measured on).
         case lessons
         /// Part A's numbers in words, as one text with spaces.
         case numbers
@@ -81,10 +83,11 @@ func characterText(_ settings: CharacterSettings, root: URL) throws -> (name: St
     case .lessons:
         let folder = root.appendingPathComponent("Lessons")
         let lessons = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let numbered = lessons.compactMap { name in name.hasPrefix("Lesson") ? Int(name.dropFirst(6)).map { ($0, name) } : nil }.sorted { $0.0 < $1.0 }
+        let numbered = lessons.compactMap { name in name.hasPrefix("Lesson") ? Int(name.dropFirst(6)).map { ($0, name) } : nil }
+            .filter { $0.0 < 5 }.sorted { $0.0 < $1.0 }
         let texts = numbered.compactMap { try? String(contentsOf: folder.appendingPathComponent("\($0.1)/README.md"), encoding: .utf8) }
         guard !texts.isEmpty else { throw ExperimentError("no Lessons/Lesson*/README.md under \(root.path) to learn from: run from the course's folder, or pass --text FILE") }
-        return ("the course's lessons (\(texts.count) READMEs)", texts.joined(separator: "\n\n"))
+        return ("the READMEs of lessons 0–\(texts.count - 1)", texts.joined(separator: "\n\n"))
     case .numbers:
         return ("the numbers in words", try numberTokens().joined(separator: " "))
     case .file(let path):
@@ -202,10 +205,15 @@ func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings, text
     let vocabularyJSON = String(decoding: try JSONEncoder().encode(vocabulary.map(String.init)), as: UTF8.self)
     var stepsBefore = 0
     if settings.resume {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ExperimentError("--resume: no saved model at \(url.path) yet: run without --resume first") }
-        let saved = try Safetensors.read(from: url)
+        // A saved model that cannot continue here stops the run with one line (not a fault of the exercises).
+        guard FileManager.default.fileExists(atPath: url.path) else { Experiment.fail("--resume: no saved model at \(url.path) yet: run without --resume first") }
+        let saved: Safetensors.Contents
+        do { saved = try Safetensors.read(from: url) } catch { Experiment.fail("--resume: \(url.path) cannot be read (\(error)): run without --resume to start afresh") }
         guard saved.metadata["vocabulary"] == vocabularyJSON else {
-            throw ExperimentError("--resume: the saved model learned another text (its characters differ from \(name)'s): run without --resume to start afresh")
+            Experiment.fail("--resume: the saved model learned another text (\(saved.metadata["corpus"] ?? "?"), whose characters are not those of \(name)): run without --resume to start afresh")
+        }
+        guard saved.metadata["hidden"] == "\(settings.hidden)", saved.metadata["layers"] == "\(settings.layers)" else {
+            Experiment.fail("--resume: the saved model has hidden size \(saved.metadata["hidden"] ?? "?") (this run: \(settings.hidden)): pass --hidden \(saved.metadata["hidden"] ?? "?"), or run without --resume")
         }
         try model.load(from: url)
         stepsBefore = Int(saved.metadata["steps"] ?? "") ?? 0
@@ -256,6 +264,13 @@ func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings, text
     print(plot.terminal(height: 14))
     experiment.save(plot.svg(), as: "bits")
 
+    // A fresh run keeps the model it replaces, once: nothing trained is lost without a word.
+    let previous = url.deletingLastPathComponent().appendingPathComponent("characters-previous.safetensors")
+    if !settings.resume, FileManager.default.fileExists(atPath: url.path) {
+        try? FileManager.default.removeItem(at: previous)
+        try FileManager.default.moveItem(at: url, to: previous)
+        print("The model saved before this run is now \(previous.path).")
+    }
     try model.save(to: ensureFolder(url), metadata: [
         "vocabulary": vocabularyJSON, "hidden": "\(settings.hidden)", "layers": "\(settings.layers)", "corpus": name,
         "steps": "\(stepsBefore + settings.steps)", "validation_bits_per_char": String(format: "%.4f", checkBits.last ?? .nan),
