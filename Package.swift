@@ -111,7 +111,7 @@ let package = Package(
         // `tutor grade`'s jailer of one exercise: time and memory limits, writes confined to a folder (Landlock).
         .executableTarget(name: "GradeSandbox"),
         // `swift run -c release autograd-bench`: matmul and LSTM training-step timings.
-        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3", "Solution4"]),
+        .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "CBLAS", "ExperimentKit", "Solution1", "Solution2", "Solution3", "Solution4", "Solution5"]),
         // Tests of the core, and of the graders against the reference solutions.
         .testTarget(name: "Reference", dependencies: ["Autograd", "Grading", "TutorKit", "Instructor", "Plots", "ExperimentKit"]),
     ]),

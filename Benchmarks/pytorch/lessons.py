@@ -102,6 +102,24 @@ class Adder(nn.Module):
         return torch.stack(scores, 1)
 
 
+class WordLSTM(nn.Module):
+    """Lesson 5: embedding, LSTM, dropout on its output, head (tied to the embedding or not)."""
+    def __init__(self, vocabulary, hidden, layers, p=0.0, tied=False):
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary, hidden)
+        self.lstm = nn.LSTM(hidden, hidden, layers, batch_first=True)
+        self.drop, self.head = nn.Dropout(p), nn.Linear(hidden, vocabulary)
+        if tied:
+            self.head.weight = self.embedding.weight
+        self.state = None
+
+    def forward(self, x):
+        raw, state = self.lstm(self.embedding(x), self.state)
+        self.state = tuple(s.detach() for s in state)
+        dropped = self.drop(raw)
+        return self.head(dropped), raw, dropped
+
+
 def steps():
     """(name, a maker of a fresh training step, runs) for each lesson's model."""
     def linear_rnn(hidden):
@@ -149,12 +167,38 @@ def steps():
             optimizer.step()
         return step
 
+    def word_lstm():
+        model = WordLSTM(30, 64, 2, p=0.4, tied=True)
+        x, y = torch.randint(0, 30, (64, 16)), torch.randint(0, 30, (64, 16))
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.1)
+
+        def loss_fn(m):
+            logits, raw, dropped = m(x)
+            penalty = 2 * dropped.pow(2).mean() + (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
+            return F.cross_entropy(logits.reshape(-1, 30), y.reshape(-1)) + penalty
+        return train_step(model, loss_fn, optimizer)
+
+    def character_lstm():
+        model = WordLSTM(169, 128, 1)
+        x, y = torch.randint(0, 169, (32, 64)), torch.randint(0, 169, (32, 64))
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+
+        def step():
+            loss = F.cross_entropy(model(x)[0].reshape(-1, 169), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+        return step
+
     return [("1  linear RNN, hidden 2, batch 2 × 99 steps", lambda: linear_rnn(2), 300),
             ("1  linear RNN, hidden 4, batch 2 × 99 steps", lambda: linear_rnn(4), 300),
             ("2  tanh encoder–decoder, hidden 20, batch 32 × 10", encoder_decoder, 200),
             ("3  copier (tanh), hidden 200, batch 32 × 15", lambda: copier("tanh"), 50),
             ("3  copier (GRU), hidden 200, batch 32 × 15", lambda: copier("gru"), 50),
-            ("4  adder (LSTM cell), hidden 128, batch 64 × 5", adder, 300)]
+            ("4  adder (LSTM cell), hidden 128, batch 64 × 5", adder, 300),
+            ("5  word LSTM (model 7), hidden 64, batch 64 × 16", word_lstm, 100),
+            ("5  character LSTM, hidden 128, batch 32 × 64", character_lstm, 30)]
 
 
 def main():

@@ -6,6 +6,7 @@ import Solution1
 import Solution2
 import Solution3
 import Solution4
+import Solution5
 
 // `swift run -c release autograd-bench`: what the core's speed costs a student.
 //   1. matmul GFLOP/s through the Tensor API beside the raw cblas_sgemm call;
@@ -91,7 +92,43 @@ let lessonSteps: [LessonStep] = [
         let optimizer = try Adam(parameters, learningRate: 3e-3)
         return { _ = try Solution4.trainStep({ try model($0) }, parameters: parameters, optimizer: optimizer, inputs: x, targets: y, maxNorm: 1) }
     },
+    // Lesson 5, Part A: the chapter's model 7 (2-layer LSTM 64, dropout 0.4, tied, AR/TAR),
+    // 30 words, batches of 64 × 16, AdamW; Part B: the character LSTM (1 layer of 128), 169
+    // characters, batches of 32 × 64, Adam, the gradient clipped to norm 1.
+    LessonStep(lesson: 5, name: "5  word LSTM (model 7), hidden 64, batch 64 × 16", runs: 100) { seed in
+        var rng = RNG(seed: seed)
+        let model = try Solution5.LSTMWordModel(vocabulary: 30, hidden: 64, layers: 2, dropout: 0.4, tied: true, rng: &rng)
+        let (x, y) = (randomCodes([64, 16], below: 30, rng: &rng), randomCodes([64, 16], below: 30, rng: &rng))
+        var state: (h: Tensor, c: Tensor)? = nil
+        return trainingStep(try AdamW(model.parameters(), learningRate: 1e-2, betas: (0.9, 0.99), eps: 1e-5, weightDecay: 0.1)) {
+            let pass = try Solution5.lstmWords(x, state: state, model: model)
+            state = pass.state
+            return try crossEntropy(pass.logits, y) + Solution5.activationPenalty(raw: pass.raw, dropped: pass.dropped, alpha: 2, beta: 1)
+        }
+    },
+    LessonStep(lesson: 5, name: "5  character LSTM, hidden 128, batch 32 × 64", runs: 30) { seed in
+        var rng = RNG(seed: seed)
+        let model = try Solution5.LSTMWordModel(vocabulary: 169, hidden: 128, layers: 1, rng: &rng)
+        let (x, y) = (randomCodes([32, 64], below: 169, rng: &rng), randomCodes([32, 64], below: 169, rng: &rng))
+        let parameters = model.parameters()
+        let optimizer = try Adam(parameters, learningRate: 3e-3)
+        var state: (h: Tensor, c: Tensor)? = nil
+        return {
+            let pass = try Solution5.lstmWords(x, state: state, model: model)
+            state = pass.state
+            let loss = try crossEntropy(pass.logits, y)
+            optimizer.zeroGrad()
+            try loss.backward()
+            _ = clipGradNorm(parameters, maxNorm: 1)
+            optimizer.step()
+        }
+    },
 ]
+
+/// Codes drawn uniformly below `n`, as Floats in a tensor of `shape`.
+func randomCodes(_ shape: [Int], below n: Int, rng: inout RNG) -> Tensor {
+    try! Tensor((0..<shape.reduce(1, *)).map { _ in Float(rng.int(below: n)) }, shape: shape)
+}
 
 func linearRNNStep(hidden: Int, seed: UInt64) throws -> () throws -> Void {
     var rng = RNG(seed: seed)

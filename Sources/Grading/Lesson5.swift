@@ -172,5 +172,6 @@ public enum Lesson5Graders {
         AnyExercise(numberWords), AnyExercise(groupChunks),
         AnyExercise(threeWords), AnyExercise(wordLoop), AnyExercise(everyWord),
         AnyExercise(lstmWords), AnyExercise(tie), AnyExercise(activationPenalty),
+        AnyExercise(characterCodes), AnyExercise(bitsPerCharacter), AnyExercise(sampleCode), AnyExercise(generate),
     ]
 }

@@ -28,4 +28,12 @@ final class Lesson5Tests: XCTestCase {
     func test_5_8_activationPenalty() throws {
         try check(Lesson5Graders.activationPenalty) { try Lesson5.activationPenalty(raw: $0, dropped: $1, alpha: $2, beta: $3) }
     }
+    func test_5_9_characterCodes() throws { try check(Lesson5Graders.characterCodes) { try Lesson5.characterCodes($0) } }
+    func test_5_10_bitsPerCharacter() throws { try check(Lesson5Graders.bitsPerCharacter) { try Lesson5.bitsPerCharacter(logits: $0, targets: $1) } }
+    func test_5_11_sampleCode() throws { try check(Lesson5Graders.sampleCode) { try Lesson5.sampleCode($0, temperature: $1, rng: &$2) } }
+    func test_5_12_generate() throws {
+        try check(Lesson5Graders.generate) { embedding, lstm, head, prompt, count, pick in
+            try Lesson5.generate(model: LSTMWordModel(embedding: embedding, lstm: lstm, head: head, dropout: 0, rng: RNG(seed: 0)), prompt: prompt, count: count, pick: pick)
+        }
+    }
 }

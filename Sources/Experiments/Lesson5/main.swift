@@ -13,35 +13,45 @@ import Plots
 //      seeds, side by side; a model whose exercise is not written yet is skipped, the others
 //      run (5.1–5.8; model 5 has no exercise and is written here, WordModels.swift);
 //   3. the ablation: model 7 with each of its three changes removed in turn (5.6–5.8).
-// Part B, characters: to come (its parts follow Part A's in the list below).
+// Part B, characters (Characters.swift): a character LSTM on real text, by default this
+// course's own lessons.
 //
-// Options (after `--`): --seeds N (default 3, --full 6), --models 1,4,7 (only those).
+// Options (after `--`): Part A's --seeds N (default 3, --full 6) and --models 1,4,7 (only
+// those); Part B's --text FILE | --corpus lessons|numbers, --char-steps N, --hidden N, --resume.
 
 let experiment = Experiment(lesson: 5, parts: [
     // Part A: words.
     .init("text", "the numbers in words, the vocabulary, and the chapter's split"),
     .init("models", "the chapter's seven word models trained its way, over seeds"),
     .init("ablation", "model 7 with each of its three changes removed in turn"),
-], options: "--seeds N --models LIST")
+    // Part B: characters.
+    .init("characters", "a character LSTM on real text: bits per character, samples"),
+], options: WordSettings.usage + ", " + CharacterSettings.usage)
 
-/// The run's settings: the default, `--full`, and the options after `--`.
-struct Settings {
+/// What Part A trains: the default, `--full`, and its options after `--`.
+struct WordSettings {
     var seeds: Int
     /// The models the models part trains ("1" … "7").
     var models = WordSetup.chapter.map(\.name)
     let batchSize = 64
 
-    init(_ e: Experiment) {
-        seeds = e.full ? 6 : 3
+    /// The options Part A reads after `--`, for the usage line.
+    static let usage = "--seeds N, --models LIST"
+
+    init(full: Bool) { seeds = full ? 6 : 3 }
+
+    /// Takes Part A's options out of `arguments` (leaving the others); a bad value fails
+    /// with a one-line message.
+    mutating func take(_ arguments: inout [String]) {
+        var rest: [String] = []
         var i = 0
-        let args = e.arguments
-        func value(_ name: String) -> String {
-            guard i + 1 < args.count else { Experiment.fail("\(name) needs a value") }
+        func value(_ option: String) -> String {
+            guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else { Experiment.fail("\(option) needs a value") }
             i += 1
-            return args[i]
+            return arguments[i]
         }
-        while i < args.count {
-            switch args[i] {
+        while i < arguments.count {
+            switch arguments[i] {
             case "--seeds":
                 guard let n = Int(value("--seeds")), n > 0 else { Experiment.fail("--seeds needs a positive integer") }
                 seeds = n
@@ -51,18 +61,26 @@ struct Settings {
                     Experiment.fail("--models takes a list of 1 … 7, such as 1,4,7")
                 }
                 models = asked
-            default:
-                Experiment.fail("unknown option \(args[i]) (options: --full, --seed N, and after --: --seeds N, --models LIST)")
+            default: rest.append(arguments[i])
             }
             i += 1
         }
+        arguments = rest
     }
 
     /// The seeds the trainings start from, derived from the run's `--seed`.
     func trainingSeeds(_ e: Experiment) -> [UInt64] { (0..<seeds).map { UInt64($0) + 17 * e.seed } }
 }
 
-let settings = Settings(experiment)
+var settings = WordSettings(full: experiment.full)
+var characterSettings = CharacterSettings(full: experiment.full)
+var arguments = experiment.arguments
+settings.take(&arguments)
+characterSettings.take(&arguments)
+if let unknown = arguments.first {
+    Experiment.fail("unknown option \(unknown) (options: --full, --seed N, and after --: \(WordSettings.usage), \(CharacterSettings.usage))")
+}
+let characterText = experiment.running.contains("characters") ? loadCharacterText(characterSettings, root: experiment.root) : nil
 let seeds = settings.trainingSeeds(experiment)
 let seedsEach = seeds.count == 1 ? "1 seed" : "\(seeds.count) seeds each"
 
@@ -145,9 +163,9 @@ func explainSkipped(_ results: [SetupRuns]) {
     }
 }
 
-// MARK: - 1. The text
+// MARK: - Part A, 1. The text
 
-experiment.part("text", "The text: the numbers from one to 9 999 in words", uses: ["5.1"]) {
+experiment.part("text", "Part A: the text, the numbers from one to 9 999 in words", uses: ["5.1"]) {
     let text = try NumberText()
     var counts = Table(title: "The text, beside the chapter's", header: ["", "chapter", "here"])
     counts.add(["lines (1…7999, 8001…9999)", "9 998", grouped(numberLines.count)])
@@ -184,12 +202,12 @@ experiment.part("text", "The text: the numbers from one to 9 999 in words", uses
     print(baselines.render())
 }
 
-// MARK: - 2. The seven models
+// MARK: - Part A, 2. The seven models
 
 /// The trainings of the models part by model ("7": for the ablation to reuse).
 var trained: [String: [Training]] = [:]
 
-experiment.part("models", "The chapter's seven models, trained its way, \(seedsEach)",
+experiment.part("models", "Part A: the chapter's seven models, trained its way, \(seedsEach)",
                 uses: ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8"]) {
     let text = try NumberText()
     let setups = WordSetup.chapter.filter { settings.models.contains($0.name) }
@@ -247,9 +265,9 @@ experiment.part("models", "The chapter's seven models, trained its way, \(seedsE
     }
 }
 
-// MARK: - 3. The ablation
+// MARK: - Part A, 3. The ablation
 
-experiment.part("ablation", "Model 7 with each of its three changes removed in turn, \(seedsEach)",
+experiment.part("ablation", "Part A: model 7 with each of its three changes removed in turn, \(seedsEach)",
                 uses: ["5.1", "5.2", "5.6", "5.7", "5.8"]) {
     let text = try NumberText()
     let seven = WordSetup.chapter.last!
@@ -274,6 +292,12 @@ experiment.part("ablation", "Model 7 with each of its three changes removed in t
     }
     print(table.render())
     explainSkipped(all)
+}
+
+// MARK: - Part B: characters
+
+_ = experiment.part("characters", "Part B: characters of real text", uses: ["5.2", "5.6", "5.9", "5.10", "5.11", "5.12"]) {
+    try runCharacters(experiment, characterSettings, text: characterText!)
 }
 
 experiment.finish()
