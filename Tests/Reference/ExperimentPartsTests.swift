@@ -1,3 +1,4 @@
+import Autograd
 import ExperimentKit
 import XCTest
 
@@ -38,5 +39,15 @@ final class ExperimentPartsTests: XCTestCase {
         XCTAssertEqual(e.arguments, ["--cell", "gru"], "the lesson's own options pass through")
         XCTAssertEqual(Experiment(lesson: 1, parts: parts, commandLine: ["--part", "signals,loops"], report: false).running,
                        ["signals", "prediction", "generation", "loops"])
+    }
+
+    func testAVerdictSkipsAnUnwrittenExerciseAndStopsOnAnError() {
+        let e = Experiment(lesson: 5, parts: parts, commandLine: [], report: false)
+        let skipped = e.verdict(on: TODO("5.5"), uses: ["5.1", "5.5"], what: "Model 4")
+        XCTAssertEqual(skipped.outcome, .skipped("exercise 5.5 is not written yet"))
+        XCTAssertEqual(skipped.message, "Skipped: exercise 5.5 is not written yet. Write it (hint: `swift run tutor hint 5.5`), then run this again.")
+        let stopped = e.verdict(on: ExperimentError("shapes differ"), uses: ["5.1", "5.5"], what: "Model 4")
+        XCTAssertEqual(stopped.outcome, .stopped("shapes differ"))
+        XCTAssertEqual(stopped.message, "Stopped: shapes differ\nModel 4 uses exercises 5.1, 5.5: `swift run tutor check 5` says which one is wrong.")
     }
 }

@@ -164,16 +164,26 @@ public struct Experiment {
         do {
             try body()
             outcome = .completed
-        } catch let todo as TODO {
-            outcome = .skipped("exercise \(todo.exercise) is not written yet")
-            print("Skipped: exercise \(todo.exercise) is not written yet. Write it (hint: `swift run tutor hint \(todo.exercise)`), then run this again.")
         } catch {
-            outcome = .stopped("\(error)")
-            print("Stopped: \(error)")
-            print("This part uses exercise\(exercises.count > 1 ? "s" : "") \(exercises.joined(separator: ", ")): `swift run tutor check \(lesson)` says which one is wrong.")
+            let verdict = verdict(on: error, uses: exercises, what: "This part")
+            outcome = verdict.outcome
+            print(verdict.message)
         }
         report?.note(.outcome(outcome))
         return outcome == .completed
+    }
+
+    /// What the kit says when `error` ends work (`what`: "This part", "Model 4") that uses
+    /// `exercises`: an exercise not written yet skips it, saying which and what to do;
+    /// another error stops it, with the command that says which exercise is wrong. A part
+    /// that trains several models side by side says it per model, and runs the others.
+    public func verdict(on error: Error, uses exercises: [String], what: String) -> (outcome: PartOutcome, message: String) {
+        if let todo = error as? TODO {
+            return (.skipped("exercise \(todo.exercise) is not written yet"), "Skipped: exercise \(todo.exercise) is not written yet. "
+                    + "Write it (hint: `swift run tutor hint \(todo.exercise)`), then run this again.")
+        }
+        let which = "exercise\(exercises.count > 1 ? "s" : "") \(exercises.joined(separator: ", "))"
+        return (.stopped("\(error)"), "Stopped: \(error)\n\(what) uses \(which): `swift run tutor check \(lesson)` says which one is wrong.")
     }
 
     /// Saves an SVG under `.tutor/plots/` and says where; the report shows it there.
