@@ -20,18 +20,20 @@ extension Lesson5Graders {
         return (embedding, lstm, head, named)
     }
 
-    /// Three cases: training with dropout from no state, evaluation from a given state (whose
-    /// gradients are recorded), and two training batches in a row. Records the logits, raw
-    /// and dropped outputs, the returned h and c and whether each has a history, and the
-    /// gradients.
+    /// Three cases: training with dropout from no state, evaluation from a given state (as a
+    /// last batch hands it on, without a history: detaching it again on the way in is
+    /// right), and two training batches in a row, the first from no state with the given
+    /// state's batch size (where a state kept between calls would show).
+    /// Records the logits, raw and dropped outputs, the returned h and c and whether each
+    /// has a history (see `hasNoHistory`), and the gradients.
     static func lstmProbe(_ pass: LSTMWords) throws -> Outcome {
         var outcome = Outcome()
         for (k, (seed, batch, steps, training, given)): (Int, (UInt64, Int, Int, Bool, Bool)) in [(111, 3, 4, true, false), (112, 2, 3, false, true)].enumerated() {
             let (embedding, lstm, head, named) = lstmLayers(seed: seed)
             let x = wordCodes(batch, steps, vocabulary: 6, seed: seed + 10)
-            let state = given ? (h: Probes.input([2, batch, 4], seed: seed + 20, -1...1), c: Probes.input([2, batch, 4], seed: seed + 30, -2...2)) : nil
-            let all = named + (state.map { [("the given h", $0.h), ("the given c", $0.c)] } ?? [])
-            Probes.expose(all)
+            let state = given
+                ? (h: Probes.input([2, batch, 4], seed: seed + 20, -1...1).detached(), c: Probes.input([2, batch, 4], seed: seed + 30, -2...2).detached()) : nil
+            Probes.expose(named + (state.map { [("the given h", $0.h), ("the given c", $0.c)] } ?? []))
             var rng = RNG(seed: seed + 40)
             let result = try pass(x, state, embedding, lstm, head, 0.4, training, &rng)
             let suffix = " (\(training ? "training" : "evaluation"), inputs #\(k + 1))"
@@ -39,12 +41,13 @@ extension Lesson5Graders {
             outcome.record("dropped\(suffix)", result.dropped)
             outcome.record("the returned h\(suffix)", result.state.h)
             outcome.record("the returned c\(suffix)", result.state.c)
-            outcome.record("the returned h and c have no history (1: detached)\(suffix)", [result.state.h.requiresGrad ? 0 : 1, result.state.c.requiresGrad ? 0 : 1])
-            try Probes.record(result.logits, as: "logits\(suffix)", gradientsOf: all.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
+            outcome.record("the returned h and c have no history (1: detached; requiresGrad switched off is not enough)\(suffix)", [hasNoHistory(result.state.h) ? 1 : 0, hasNoHistory(result.state.c) ? 1 : 0])
+            try Probes.record(result.logits, as: "logits\(suffix)", gradientsOf: named.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
         }
         let (embedding, lstm, head, named) = lstmLayers(seed: 113)
         var rng = RNG(seed: 153)
         let first = try pass(wordCodes(2, 3, vocabulary: 6, seed: 123), nil, embedding, lstm, head, 0.4, true, &rng)
+        outcome.record("logits of the first batch (two batches in a row; the first from no state: zeros, whatever ran before)", first.logits)
         let second = try pass(wordCodes(2, 3, vocabulary: 6, seed: 124), first.state, embedding, lstm, head, 0.4, true, &rng)
         let suffix = " (two batches in a row: the second's loss)"
         try Probes.record(second.logits, as: "logits of the second batch", gradientsOf: named.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
@@ -53,7 +56,7 @@ extension Lesson5Graders {
 
     // BEGIN INSTRUCTOR
     /// One change to the LSTM word model's pass (5.6's known mistakes).
-    enum LSTMChange { case cellNotDetached, notDetached, stateIgnored, dropoutInEvaluation, noDropout, dropoutOnTheEmbedding, headOnRaw }
+    enum LSTMChange { case cellNotDetached, notDetached, stateIgnored, dropoutInEvaluation, noDropout, dropoutOnTheEmbedding, headOnRaw, dropoutLayer }
 
     static func lstmWordsWith(_ change: LSTMChange) -> LSTMWords {
         { x, state, embedding, lstm, head, p, training, rng in
@@ -63,6 +66,10 @@ extension Lesson5Graders {
             let dropped: Tensor
             switch change {
             case .noDropout, .dropoutOnTheEmbedding: dropped = raw
+            case .dropoutLayer:
+                let layer = Dropout(p: p, rng: &rng)
+                layer.isTraining = training
+                dropped = try layer(raw)
             default: dropped = try dropout(raw, p: p, training: training || change == .dropoutInEvaluation, rng: &rng)
             }
             let handedOn = change == .notDetached ? next : change == .cellNotDetached ? (next.h.detached(), next.c) : (next.h.detached(), next.c.detached())
@@ -99,6 +106,9 @@ extension Lesson5Graders {
             Mistake("head-on-raw", "dropout is computed, but the head reads the LSTM's output before it",
                     feedback: "dropped is worked out and returned, but the head scores raw, so the dropout changes nothing the loss sees. The head must read dropped.",
                     lstmWordsWith(.headOnRaw)),
+            Mistake("dropout-layer", "a Dropout layer made inside the function draws the masks, not the model's rng itself",
+                    feedback: "A Dropout layer made here (as nn.Dropout would be in PyTorch) takes a generator split off model.rng, so its masks are as random but not the ones the course's runs are drawn with: the grader compares exact masks, and the experiment's figures are reproduced with them. Call the core's function on the model's own generator: dropout(raw, p: model.dropout, training: model.isTraining, rng: &model.rng).",
+                    lstmWordsWith(.dropoutLayer)),
         ],
         probe: lstmProbe
     )

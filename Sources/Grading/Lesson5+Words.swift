@@ -16,6 +16,10 @@ extension Lesson5Graders {
         return (embedding, layer, head, named)
     }
 
+    /// Whether a state handed on has no history: no gradient, and no tape behind it (a
+    /// tensor made by an op keeps its inputs alive, requiresGrad or not).
+    static func hasNoHistory(_ t: Tensor) -> Bool { !t.requiresGrad && t.isLeaf }
+
     /// `[batch, steps]` word codes from `seed`, every code of the vocabulary likely to appear.
     static func wordCodes(_ batch: Int, _ steps: Int, vocabulary: Int, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
@@ -93,27 +97,32 @@ extension Lesson5Graders {
     public typealias WordLoop = (Tensor, Tensor?, Embedding, Linear, Linear) throws -> (logits: Tensor, state: Tensor)
 
     /// A loop on three cases: from no state (5.4's equals 5.3's logits there), from a given
-    /// state (whose gradient is recorded: the state's values are used), and two batches in a
-    /// row, the second from the state the first returned — where a state handed on with its
-    /// history sends the second batch's gradient into the first. Records the logits, the
-    /// returned state, whether it has a history, and the gradients.
+    /// state, and two batches in a row, the second from the state the first returned — where
+    /// a state handed on with its history sends the second batch's gradient into the first.
+    /// The given state is as a last batch hands it on, values without a history, so that a
+    /// loop may detach it again on the way in (PyTorch's repackage_hidden) and still pass.
+    /// Records the logits, the returned state, whether it has a history (requiresGrad
+    /// switched off is not enough: a state with a tape behind it keeps every batch's graph
+    /// alive), and the gradients. The two batches have the given state's batch size, and the
+    /// first starts from no state: a loop that keeps its last state between calls (in a
+    /// global) and starts from it there gives other logits.
     static func loopProbe(_ loop: WordLoop) throws -> Outcome {
         var outcome = Outcome()
         for (k, (seed, batch, steps, given)): (Int, (UInt64, Int, Int, Bool)) in [(81, 3, 3, false), (82, 2, 5, true)].enumerated() {
             let (embedding, layer, head, named) = wordLayers(seed: seed, vocabulary: 7, hidden: 5)
             let x = wordCodes(batch, steps, vocabulary: 7, seed: seed + 10)
-            let state = given ? Probes.input([batch, 5], seed: seed + 20, -1...1) : nil
-            let all = named + (state.map { [("the given state", $0)] } ?? [])
-            Probes.expose(all)
+            let state = given ? Probes.input([batch, 5], seed: seed + 20, -1...1).detached() : nil
+            Probes.expose(named + (state.map { [("the given state", $0)] } ?? []))
             let suffix = " (inputs #\(k + 1))"
             let (logits, next) = try loop(x, state, embedding, layer, head)
             outcome.record("the returned state\(suffix)", next)
-            outcome.record("the returned state has no history (1: detached)\(suffix)", next.requiresGrad ? 0 : 1)
-            try Probes.record(logits, as: "logits\(suffix)", gradientsOf: all.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
+            outcome.record("the returned state has no history (1: detached; requiresGrad switched off is not enough)\(suffix)", hasNoHistory(next) ? 1 : 0)
+            try Probes.record(logits, as: "logits\(suffix)", gradientsOf: named.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
         }
         let (embedding, layer, head, named) = wordLayers(seed: 83, vocabulary: 7, hidden: 5)
-        let first = try loop(wordCodes(3, 4, vocabulary: 7, seed: 93), nil, embedding, layer, head)
-        let second = try loop(wordCodes(3, 4, vocabulary: 7, seed: 94), first.state, embedding, layer, head)
+        let first = try loop(wordCodes(2, 4, vocabulary: 7, seed: 93), nil, embedding, layer, head)
+        outcome.record("logits of the first batch (two batches in a row; the first from no state: zeros, whatever ran before)", first.logits)
+        let second = try loop(wordCodes(2, 4, vocabulary: 7, seed: 94), first.state, embedding, layer, head)
         let suffix = " (two batches in a row: the second's loss)"
         try Probes.record(second.logits, as: "logits of the second batch", gradientsOf: named.map { ("\($0.0)\(suffix)", $0.1) }, into: &outcome)
         return outcome

@@ -23,32 +23,67 @@ public enum Lesson5Graders {
         return "[" + text.split(separator: "|", omittingEmptySubsequences: false).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
     }
 
-    /// The words of each probe number, and how often each of the chapter's 30 words (and
-    /// anything else) occurs in all of 1…9999: a shortcut that spells only the probe's numbers
-    /// right still miscounts the whole text.
+    /// The chapter's words but the dot, in the order the probe counts them.
+    static let countedWords = Array(unitWords.dropFirst()) + Array(tenWords.dropFirst(2)) + ["hundred", "thousand"]
+    static let countsName = "how often each word occurs in 1…9999 (\(countedWords.joined(separator: ", ")), any other)"
+    static let checksumsName = "a checksum of the words of each hundred numbers (1…99, 100…199, …, 9900…9999)"
+
+    /// A checksum of a run of numbers' words that changes with their order (FNV-1a over
+    /// the words, a space after each and a dot after each number), 24 bits: a Float holds it
+    /// exactly.
+    struct WordsChecksum {
+        var hash: UInt32 = 2_166_136_261
+        mutating func add(_ words: [String]) {
+            for w in words {
+                for byte in w.utf8 { mix(byte) }
+                mix(0x20)
+            }
+            mix(0x2E)
+        }
+        mutating func mix(_ byte: UInt8) { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        var value: Float { Float((hash ^ (hash >> 24)) & 0xFF_FFFF) }
+    }
+
+    /// The words of each probe number; how often each of the chapter's 30 words (and
+    /// anything else) occurs in all of 1…9999; and a checksum of the words of each hundred
+    /// numbers. A shortcut that spells only the probe's numbers right still miscounts the
+    /// whole text, or, if its words elsewhere are the right ones in another order, changes
+    /// a checksum.
     static func wordsProbe(_ spell: NumberWords) throws -> Outcome {
         var outcome = Outcome()
         for n in spelledNumbers { outcome.record("numberWords(\(n))", scalars(try spell(n))) }
-        let known = unitWords.dropFirst() + tenWords.dropFirst(2) + ["hundred", "thousand"]
-        var counts = [Float](repeating: 0, count: known.count + 1)
-        let slot = Dictionary(uniqueKeysWithValues: known.enumerated().map { ($1, $0) })
-        for n in 1...9999 { for w in try spell(n) { counts[slot[w] ?? known.count] += 1 } }
-        outcome.record("how often each word occurs in 1…9999 (\(known.joined(separator: ", ")), any other)", counts)
+        var counts = [Float](repeating: 0, count: countedWords.count + 1)
+        let slot = Dictionary(uniqueKeysWithValues: countedWords.enumerated().map { ($1, $0) })
+        var checksums = [WordsChecksum](repeating: WordsChecksum(), count: 100)
+        for n in 1...9999 {
+            let words = try spell(n)
+            for w in words { counts[slot[w] ?? countedWords.count] += 1 }
+            checksums[n / 100].add(words)
+        }
+        outcome.record(countsName, counts)
+        outcome.record(checksumsName, checksums.map(\.value))
         return outcome
     }
 
-    /// Passes when every probe number is spelled as the reference spells it and the counts
-    /// over 1…9999 agree; else names the first number spelled otherwise.
+    /// Passes when every probe number is spelled as the reference spells it, the counts
+    /// over 1…9999 agree and so do the checksums; else names the first number spelled
+    /// otherwise, the first word counted otherwise, or the first hundred numbers whose
+    /// words differ.
     static func wordsRule(_ got: Outcome, _ want: Outcome) -> String? {
         for n in spelledNumbers {
             let name = "numberWords(\(n))"
             guard let g = got[name], let w = want[name] else { return "numberWords(\(n)) returned nothing to grade" }
             if g.values != w.values { return "numberWords(\(n)) returned \(wordList(g.values)), where the chapter's text has \(wordList(w.values))" }
         }
-        if let g = got.entries.last, let w = want.entries.last, g.values != w.values {
-            let known = unitWords.dropFirst() + tenWords.dropFirst(2) + ["hundred", "thousand", "(any other)"]
+        if let g = got[countsName], let w = want[countsName], g.values != w.values {
+            let words = countedWords + ["(any other)"]
             let i = g.values.indices.first { g.values[$0] != w.values[$0] } ?? 0
-            return "the probe's numbers are right, but over all of 1…9999 \"\(known[i])\" occurs \(Int(g.values[i])) times where the chapter's text has \(Int(w.values[i])): spell every number by the rules, not the probe's numbers alone"
+            return "the probe's numbers are right, but over all of 1…9999 \"\(words[i])\" occurs \(Int(g.values[i])) times where the chapter's text has \(Int(w.values[i])): spell every number by the rules, not the probe's numbers alone"
+        }
+        if let g = got[checksumsName], let w = want[checksumsName], g.values != w.values {
+            let block = g.values.indices.first { g.values[$0] != w.values[$0] } ?? 0
+            let range = "\(Swift.max(block * 100, 1))…\(block * 100 + 99)"
+            return "the probe's numbers are right and every word occurs as often as in the chapter's text, but the words of some number in \(range) are not the chapter's — the right words in another order, or another number's words: print numberWords(n) for each n in \(range) and check it by the rules (thousands, hundreds, then a ten before its unit)"
         }
         return nil
     }
