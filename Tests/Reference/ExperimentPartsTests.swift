@@ -50,4 +50,19 @@ final class ExperimentPartsTests: XCTestCase {
         XCTAssertEqual(stopped.outcome, .stopped("shapes differ"))
         XCTAssertEqual(stopped.message, "Stopped: shapes differ\nModel 4 uses exercises 5.1, 5.5: `swift run tutor check 5` says which one is wrong.")
     }
+
+    func testTakeOptionsTakesWhatItKnowsAndLeavesTheRestInOrder() {
+        var arguments = ["--seeds", "4", "--text", "a.txt", "--resume", "--models", "1,7", "--other"]
+        var taken: [String] = []
+        Experiment.takeOptions(&arguments) { option, value in
+            switch option {
+            case "--seeds", "--models": taken.append("\(option)=\(value())")
+            case "--resume": taken.append(option)
+            default: return false
+            }
+            return true
+        }
+        XCTAssertEqual(taken, ["--seeds=4", "--resume", "--models=1,7"])
+        XCTAssertEqual(arguments, ["--text", "a.txt", "--other"], "what a part does not know stays, for the next part or the unknown-option error")
+    }
 }

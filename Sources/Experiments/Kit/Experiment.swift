@@ -139,6 +139,25 @@ public struct Experiment {
         exit(1)
     }
 
+    /// Takes the options `handle` knows out of `arguments` and leaves the others, in order.
+    /// `handle` gets each option and a reader of its value (the next argument; a missing one
+    /// fails with one line) and says whether it took the option.
+    public static func takeOptions(_ arguments: inout [String], _ handle: (_ option: String, _ value: () -> String) -> Bool) {
+        var rest: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let option = arguments[i]
+            let taken = handle(option) {
+                guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else { fail("\(option) needs a value") }
+                i += 1
+                return arguments[i]
+            }
+            if !taken { rest.append(option) }
+            i += 1
+        }
+        arguments = rest
+    }
+
     /// A section title.
     public func section(_ title: String) {
         section(title, part: nil)

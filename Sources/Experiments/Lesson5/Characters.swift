@@ -46,34 +46,26 @@ struct CharacterSettings {
     /// Takes Part B's options out of `arguments` (leaving the others); a bad value fails
     /// with a one-line message.
     mutating func take(_ arguments: inout [String]) {
-        var rest: [String] = []
-        var i = 0
-        func value(_ option: String) -> String {
-            guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else { Experiment.fail("\(option) needs a value") }
-            i += 1
-            return arguments[i]
-        }
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--text": corpus = .file(value("--text"))
+        Experiment.takeOptions(&arguments) { option, value in
+            switch option {
+            case "--text": corpus = .file(value())
             case "--corpus":
-                switch value("--corpus") {
+                switch value() {
                 case "lessons": corpus = .lessons
                 case "numbers": corpus = .numbers
                 case let other: Experiment.fail("--corpus \(other): the corpora are lessons and numbers (or --text FILE for your own)")
                 }
             case "--char-steps":
-                guard let n = Int(value("--char-steps")), n > 0 else { Experiment.fail("--char-steps needs a positive integer") }
+                guard let n = Int(value()), n > 0 else { Experiment.fail("--char-steps needs a positive integer") }
                 steps = n
             case "--hidden":
-                guard let n = Int(value("--hidden")), n > 0 else { Experiment.fail("--hidden needs a positive integer") }
+                guard let n = Int(value()), n > 0 else { Experiment.fail("--hidden needs a positive integer") }
                 hidden = n
             case "--resume": resume = true
-            default: rest.append(arguments[i])
+            default: return false
             }
-            i += 1
+            return true
         }
-        arguments = rest
     }
 }
 

@@ -29,33 +29,22 @@ final class ThreeWordsLM: WordLanguageModel {
     func reset() {}
 }
 
-/// Models 2 and 3: the loop (5.4), its state from zeros every batch (2) or carried on (3).
-final class LoopLM: WordLanguageModel {
-    let model: WordModel
+/// Models 2–5: a pass that starts from a state and returns the next — the loop (5.4), a
+/// guess after every word (5.5), or model 5's stacked RNN — its state from zeros every batch
+/// (`carries: false`, model 2) or carried on.
+final class CarriedLM: WordLanguageModel {
+    let module: any Module
     let carries: Bool
+    let pass: (_ words: Tensor, _ state: Tensor?) throws -> (logits: Tensor, state: Tensor)
     var state: Tensor? = nil
-    var module: any Module { model }
-    init(_ model: WordModel, carries: Bool) {
-        self.model = model
+    init(_ module: any Module, carries: Bool = true, pass: @escaping (_ words: Tensor, _ state: Tensor?) throws -> (logits: Tensor, state: Tensor)) {
+        self.module = module
         self.carries = carries
+        self.pass = pass
     }
     func callAsFunction(_ words: Tensor) throws -> (logits: Tensor, penalty: Tensor?) {
-        let (logits, next) = try wordLoop(words, state: carries ? state : nil, model: model)
+        let (logits, next) = try pass(words, carries ? state : nil)
         if carries { state = next }
-        return (logits, nil)
-    }
-    func reset() { state = nil }
-}
-
-/// Model 4: a guess after every word (5.5), the state carried on.
-final class EveryWordLM: WordLanguageModel {
-    let model: WordModel
-    var state: Tensor? = nil
-    var module: any Module { model }
-    init(_ model: WordModel) { self.model = model }
-    func callAsFunction(_ words: Tensor) throws -> (logits: Tensor, penalty: Tensor?) {
-        let (logits, next) = try everyWord(words, state: state, model: model)
-        state = next
         return (logits, nil)
     }
     func reset() { state = nil }
@@ -85,20 +74,6 @@ final class StackedRNNWordModel: Module {
 func stackedWords(_ words: Tensor, state: Tensor?, model: StackedRNNWordModel) throws -> (logits: Tensor, state: Tensor) {
     let (output, hidden) = try model.rnn(model.embedding(words), state)
     return (try model.head(output), hidden.detached())
-}
-
-/// Model 5, the state carried on.
-final class StackedRNNLM: WordLanguageModel {
-    let model: StackedRNNWordModel
-    var state: Tensor? = nil
-    var module: any Module { model }
-    init(_ model: StackedRNNWordModel) { self.model = model }
-    func callAsFunction(_ words: Tensor) throws -> (logits: Tensor, penalty: Tensor?) {
-        let (logits, next) = try stackedWords(words, state: state, model: model)
-        state = next
-        return (logits, nil)
-    }
-    func reset() { state = nil }
 }
 
 /// Models 6 and 7: the LSTM word model (5.6), its state carried on; while training, the
@@ -149,19 +124,23 @@ struct WordSetup: Sendable {
         },
         WordSetup(name: "2", about: "the same as a loop", uses: ["5.1", "5.4"], layout: .windows,
                   epochs: 4, learningRate: 1e-3, weightDecay: 0.01, chapter: 0.470) {
-            LoopLM(WordModel(vocabulary: $0, hidden: hidden, rng: &$1), carries: false)
+            let model = WordModel(vocabulary: $0, hidden: hidden, rng: &$1)
+            return CarriedLM(model, carries: false) { try wordLoop($0, state: $1, model: model) }
         },
         WordSetup(name: "3", about: "the state carried on, detached", uses: ["5.1", "5.2", "5.4"], layout: .groupedWindows,
                   epochs: 10, learningRate: 3e-3, weightDecay: 0.01, chapter: 0.574) {
-            LoopLM(WordModel(vocabulary: $0, hidden: hidden, rng: &$1), carries: true)
+            let model = WordModel(vocabulary: $0, hidden: hidden, rng: &$1)
+            return CarriedLM(model) { try wordLoop($0, state: $1, model: model) }
         },
         WordSetup(name: "4", about: "a guess after every word", uses: ["5.1", "5.2", "5.5"], layout: .sequences,
                   epochs: 15, learningRate: 3e-3, weightDecay: 0.01, chapter: 0.59) {
-            EveryWordLM(WordModel(vocabulary: $0, hidden: hidden, rng: &$1))
+            let model = WordModel(vocabulary: $0, hidden: hidden, rng: &$1)
+            return CarriedLM(model) { try everyWord($0, state: $1, model: model) }
         },
         WordSetup(name: "5", about: "two stacked tanh RNN layers", uses: ["5.1", "5.2"], layout: .sequences,
                   epochs: 15, learningRate: 3e-3, weightDecay: 0.01, chapter: 0.53) {
-            StackedRNNLM(StackedRNNWordModel(vocabulary: $0, hidden: hidden, layers: 2, rng: &$1))
+            let model = StackedRNNWordModel(vocabulary: $0, hidden: hidden, layers: 2, rng: &$1)
+            return CarriedLM(model) { try stackedWords($0, state: $1, model: model) }
         },
         WordSetup(name: "6", about: "a two-layer LSTM", uses: ["5.1", "5.2", "5.6"], layout: .sequences,
                   epochs: 15, learningRate: 1e-2, weightDecay: 0.01, chapter: 0.76) {

@@ -43,29 +43,19 @@ struct WordSettings {
     /// Takes Part A's options out of `arguments` (leaving the others); a bad value fails
     /// with a one-line message.
     mutating func take(_ arguments: inout [String]) {
-        var rest: [String] = []
-        var i = 0
-        func value(_ option: String) -> String {
-            guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else { Experiment.fail("\(option) needs a value") }
-            i += 1
-            return arguments[i]
-        }
-        while i < arguments.count {
-            switch arguments[i] {
+        Experiment.takeOptions(&arguments) { option, value in
+            switch option {
             case "--seeds":
-                guard let n = Int(value("--seeds")), n > 0 else { Experiment.fail("--seeds needs a positive integer") }
+                guard let n = Int(value()), n > 0 else { Experiment.fail("--seeds needs a positive integer") }
                 seeds = n
             case "--models":
-                let asked = value("--models").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard !asked.isEmpty, asked.allSatisfy(models.contains) else {
-                    Experiment.fail("--models takes a list of 1 … 7, such as 1,4,7")
-                }
+                let asked = value().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard !asked.isEmpty, asked.allSatisfy(models.contains) else { Experiment.fail("--models takes a list of 1 … 7, such as 1,4,7") }
                 models = asked
-            default: rest.append(arguments[i])
+            default: return false
             }
-            i += 1
+            return true
         }
-        arguments = rest
     }
 
     /// The seeds the trainings start from, derived from the run's `--seed`.
