@@ -26,6 +26,13 @@ final class TutorFlowTests: XCTestCase {
     }
 
     /// Item 11: a deleted lesson file is named, with the command that brings it back.
+    func testTheExperimentGetsItsOwnOptionsBeforeOrAfterTheTerminator() throws {
+        let bare = try RunCommand.parse(["5", "--seed", "2", "--text", "notes.txt", "--resume"])
+        XCTAssertEqual(bare.experimentArguments, ["--seed", "2", "--text", "notes.txt", "--resume"])
+        let after = try RunCommand.parse(["5", "--full", "--part", "characters", "--", "--text", "notes.txt"])
+        XCTAssertEqual(after.experimentArguments, ["--full", "--part", "characters", "--text", "notes.txt"], "the -- itself is not passed on")
+    }
+
     func testAMissingLessonFileIsNamedWithItsReset() throws {
         let root = try makeCourse()
         XCTAssertNoThrow(try session(root).requireLessonFiles())

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run lesson N's experiment with your code: training progress, samples, plots, and one HTML page of it all.",
-        discussion: "Arguments after -- go to the experiment, e.g. `swift run tutor run 3 -- --cell gru`; `swift run tutor run N -- --help` lists lesson N's parts and options."
+        discussion: "The experiment's own options follow the tutor's, best after --, e.g. `swift run tutor run 3 -- --cell gru`; `swift run tutor run N -- --help` lists lesson N's parts and options."
     )
 
     @Argument(help: ArgumentHelp("The lesson number.", valueName: "lesson"))
@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only this part of the experiment (and the parts it needs); `swift run tutor run N -- --help` lists them.", valueName: "name"))
     var part: [String] = []
 
-    @Argument(parsing: .postTerminator, help: ArgumentHelp("Extra arguments for the experiment, after --.", valueName: "args"))
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Extra arguments for the experiment (its own options), best after --.", valueName: "args"))
     var extra: [String] = []
 
     func validate() throws {
@@ -55,10 +55,13 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// What the experiment is started with: the options given here, then those after `--`.
+    /// What the experiment is started with: the options given here, then its own — those the
+    /// tutor does not know, before or after `--` (the `--` itself left out).
     var experimentArguments: [String] {
-        (full ? ["--full"] : []) + (seed.map { ["--seed", "\($0)"] } ?? []) + (jobs.map { ["--jobs", "\($0)"] } ?? [])
-            + part.flatMap { ["--part", $0] } + extra
+        var own = extra
+        if let terminator = own.firstIndex(of: "--") { own.remove(at: terminator) }
+        return (full ? ["--full"] : []) + (seed.map { ["--seed", "\($0)"] } ?? []) + (jobs.map { ["--jobs", "\($0)"] } ?? [])
+            + part.flatMap { ["--part", $0] } + own
     }
 
     /// The experiment's report page (`.tutor/reports/lessonN-latest.html`, which the
