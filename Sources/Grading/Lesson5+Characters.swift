@@ -13,12 +13,21 @@ extension Lesson5Graders {
     /// Texts where the ways of cutting a text into characters differ: ASCII; accents stored
     /// composed (é) and decomposed (e + U+0301), a dash, a Windows line break; an emoji with a
     /// skin tone (two code points, one character) beside the plain one; one character
-    /// repeated; nothing.
-    static let characterTexts = ["hello, world", "Crème brûlée — cafe\u{301} naïve\r\nline 2\n", "👍🏽 ok 👍 ok!", "aaaa", ""]
+    /// repeated; nothing; accents stored decomposed only, beside "f" and "t", with more skin
+    /// tones (a sort by each character's first code point files "e" + U+0301 under "e",
+    /// before "f", where Swift sorts it as "é", after "t"; and it leaves 👍🏿, 👍🏻 and 👍 in
+    /// whatever order the set gave, which changes from run to run).
+    static let characterTexts = [
+        "hello, world", "Crème brûlée — cafe\u{301} naïve\r\nline 2\n", "👍🏽 ok 👍 ok!", "aaaa", "", "fe\u{302}te e\u{301}te\u{301} 👍🏿👍🏻👍",
+    ]
 
-    /// A list of characters as numbers: each character's code points, then −1.
-    static func characterScalars(_ characters: [Character]) -> [Float] {
-        characters.flatMap { $0.unicodeScalars.map { Float($0.value) } + [-1] }
+    /// A list of characters as numbers: each character's code points, then −1. A character
+    /// `text` holds is written as the text first spells it: "é" stored as U+00E9 and as
+    /// e + U+0301 is one Character (Swift compares characters by canonical equivalence), so a
+    /// vocabulary that keeps either spelling is right.
+    static func characterScalars(_ characters: [Character], spelledAsIn text: String) -> [Float] {
+        let spelled = Array(text)
+        return characters.flatMap { c in (spelled.first { $0 == c } ?? c).unicodeScalars.map { Float($0.value) } + [-1] }
     }
 
     /// `characterScalars` read back, as Swift prints an array of strings (escapes shown).
@@ -34,7 +43,7 @@ extension Lesson5Graders {
         var outcome = Outcome()
         for (k, text) in characterTexts.enumerated() {
             let (vocabulary, codes) = try encode(text)
-            outcome.record("the vocabulary of text #\(k + 1)", characterScalars(vocabulary))
+            outcome.record("the vocabulary of text #\(k + 1)", characterScalars(vocabulary, spelledAsIn: text))
             outcome.record("the codes of text #\(k + 1)", codes.map(Float.init))
         }
         return outcome
@@ -200,8 +209,14 @@ extension Lesson5Graders {
             var rng = RNG(seed: seed)
             return try (0..<40).map { _ in Float(try sample(logits, 1, &rng)) }
         }
-        let (a, b, other) = (try run(191), try run(191), try run(192))
-        outcome.record("the same seed gives the same draws (1: yes)", a == b ? 1 : 0)
+        // Three runs from seed 191, with 41 then 80 draws between their starts (one spare draw
+        // after the first): a state kept from call to call shows, even one that repeats every
+        // n calls (every other call drawing 1 − u, say), since no n > 1 divides both.
+        let a = try run(191)
+        var spare = RNG(seed: 193)
+        _ = try sample(logits, 1, &spare)
+        let (b, other, c) = (try run(191), try run(192), try run(191))
+        outcome.record("the same seed gives the same draws (1: yes)", a == b && b == c ? 1 : 0)
         outcome.record("another seed gives other draws (1: yes)", a != other ? 1 : 0)
         return outcome
     }
@@ -215,7 +230,7 @@ extension Lesson5Graders {
                     return "code \(i) was drawn \(format(g.values[i] * 100))% of the time, where softmax(logits / temperature) gives it \(format(w.values[i] * 100))% — \(w.name.replacingOccurrences(of: "how often each code is drawn in ", with: "")). Draw each code with its probability"
                 }
             } else if g.values != w.values {
-                return w.name.contains("same seed") ? "two runs from the same seed drew different codes: draw from the rng you are given (rng.uniform()), nothing else" : "two different seeds drew the same codes: draw from the rng you are given, not a generator of your own"
+                return w.name.contains("same seed") ? "two runs from the same seed drew different codes: draw from the rng you are given (rng.uniform()), nothing else, and keep nothing from one call to the next" : "two different seeds drew the same codes: draw from the rng you are given, not a generator of your own"
             }
         }
         return nil
@@ -278,14 +293,17 @@ extension Lesson5Graders {
     /// (embedding, LSTM, head, prompt, count, pick).
     public typealias Generate = (Embedding, LSTM, Linear, [Int], Int, (Tensor) throws -> Int) throws -> [Int]
 
-    /// The probe's pick: records the logits it is shown and returns the next code of a
-    /// fixed script (so that the codes fed back are known, and differ from the prompt's).
+    /// The probe's pick: records the logits it is shown (values and shape) and returns the
+    /// next code of a fixed script (so that the codes fed back are known, and differ from the
+    /// prompt's).
     final class ScriptedPick {
         let script: [Int]
         var seen: [[Float]] = []
+        var shapes: [[Int]] = []
         init(_ script: [Int]) { self.script = script }
         func pick(_ logits: Tensor) -> Int {
             seen.append(logits.scalars)
+            shapes.append(logits.shape)
             return script[(seen.count - 1) % script.count]
         }
     }
@@ -297,11 +315,19 @@ extension Lesson5Graders {
             try Probes.attempt("the codes written\(suffix)", into: &outcome) { o in
                 var rng = RNG(seed: seed)
                 let embedding = Embedding(6, 4, rng: &rng), lstm = LSTM(4, 4, numLayers: 2, rng: &rng), head = Linear(4, 6, rng: &rng)
-                let picker = ScriptedPick([5, 0, 2, 5, 3, 1])
+                let script = [5, 0, 2, 5, 3, 1], picker = ScriptedPick(script)
                 let codes = try noGrad { try generate(embedding, lstm, head, prompt, count, { picker.pick($0) }) }
                 o.record("the codes written\(suffix)", codes.map(Float.init))
                 o.record("how many times pick was called\(suffix)", Float(picker.seen.count))
+                // [1, V] holds the same numbers, but the experiment's pick (sampleCode, a softmax
+                // over axis 0) would then draw code 0 every time.
+                o.record("every logits pick was shown has shape [V] = [6] (1: yes)\(suffix)", picker.shapes.allSatisfy { $0 == [6] } ? 1 : 0)
                 o.record("the logits pick was shown, one row per call\(suffix)", picker.seen.flatMap { $0 })
+                // Written again from the same model and prompt: a state kept between calls (for
+                // this model) would go on from the first text instead of starting afresh.
+                let again = ScriptedPick(script)
+                _ = try noGrad { try generate(embedding, lstm, head, prompt, count, { again.pick($0) }) }
+                o.record("a second call with the same model and prompt shows pick the same logits (1: yes)\(suffix)", again.seen == picker.seen ? 1 : 0)
             }
         }
         return outcome
