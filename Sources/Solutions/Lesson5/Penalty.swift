@@ -3,9 +3,9 @@ import Autograd
 // Lesson 5, exercise 5.8: keeping the activations small and smooth.
 //
 // Model 6 learns the training numbers by heart (its training loss falls to almost 0
-// while its validation loss climbs). Model 7 fights that three ways: dropout (5.6), tied
-// weights (5.7), and two penalties added to the loss while training (Merity et al.'s
-// AWD-LSTM, fastai's RNNRegularizer):
+// while its validation loss stays twenty times higher). Model 7 fights that three ways:
+// dropout (5.6), tied weights (5.7), and two penalties added to the loss while training
+// (Merity et al.'s AWD-LSTM, fastai's RNNRegularizer):
 //
 //   activation regularization (AR), on the output AFTER dropout: large activations cost
 //       AR  = α · mean(dropped²)
