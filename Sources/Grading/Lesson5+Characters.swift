@@ -192,7 +192,7 @@ extension Lesson5Graders {
     static func samplingProbe(_ sample: SampleCode) throws -> Outcome {
         var outcome = Outcome()
         for (k, c) in samplingCases.enumerated() {
-            let name = "how often each code is drawn in \(draws) draws, logits \(c.logits.map { format($0) }), temperature \(format(c.temperature)) (inputs #\(k + 1))"
+            let name = "how often each code is drawn in \(draws) draws, logits [\(c.logits.map { format($0) }.joined(separator: ", "))], temperature \(format(c.temperature)) (inputs #\(k + 1))"
             try Probes.attempt(name, into: &outcome) { o in
                 var rng = RNG(seed: 181 + UInt64(k))
                 let logits = try Tensor(c.logits, shape: [c.logits.count])
