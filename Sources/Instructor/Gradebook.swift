@@ -204,15 +204,21 @@ public final class Gradebook {
         public var exercises: [String]
         /// By student, in name order: points by exercise (absent: that lesson was not graded for them).
         public var students: [(student: String, points: [String: Int])]
+        /// What passing each exercise is worth (its `points` in lesson.json when it was graded).
+        public var possible: [String: Int] = [:]
         public func total(_ student: String) -> Int? { students.first { $0.student == student }.map { $0.points.values.reduce(0, +) } }
 
         public static func == (a: Points, b: Points) -> Bool {
             a.exercises == b.exercises && a.students.map(\.student) == b.students.map(\.student) && a.students.map(\.points) == b.students.map(\.points)
+                && a.possible == b.possible
         }
 
-        /// `student,0.1,0.2,…,total`: one row per student.
+        /// `student,0.1,0.2,…,total`, then `Points Possible,…` (what each exercise is worth, the
+        /// row a learning platform's gradebook import looks for), then one row per student.
         public var csv: String {
             var rows = [(["student"] + exercises + ["total"]).joined(separator: ",")]
+            rows.append((["Points Possible"] + exercises.map { possible[$0].map(String.init) ?? "" } + ["\(exercises.reduce(0) { $0 + (possible[$1] ?? 0) })"])
+                .joined(separator: ","))
             for s in students {
                 let cells = exercises.map { s.points[$0].map(String.init) ?? "" }
                 rows.append(([GradeFiles.field(s.student)] + cells + ["\(s.points.values.reduce(0, +))"]).joined(separator: ","))
@@ -232,13 +238,15 @@ public final class Gradebook {
             // (SQLite returns the row's versionId of the MAX(runId) row: its documented bare-column rule for MAX.)
             var byStudent: [String: [String: Int]] = [:]
             var exercises = Set<String>()
+            var possible: [String: Int] = [:]
             for row in latest {
                 let student: String = row["student"]
                 let version: Int64 = row["versionId"]
                 var points = byStudent[student] ?? [:]
-                for r in try Row.fetchAll(db, sql: "SELECT exercise, points FROM result WHERE versionId = ?", arguments: [version]) {
+                for r in try Row.fetchAll(db, sql: "SELECT exercise, points, worth FROM result WHERE versionId = ?", arguments: [version]) {
                     points[r["exercise"]] = r["points"]
                     exercises.insert(r["exercise"])
+                    possible[r["exercise"]] = max(possible[r["exercise"]] ?? 0, r["worth"])
                 }
                 byStudent[student] = points
             }
@@ -246,7 +254,7 @@ public final class Gradebook {
                 let x = a.split(separator: ".").compactMap { Int($0) }, y = b.split(separator: ".").compactMap { Int($0) }
                 return x.lexicographicallyPrecedes(y)
             }
-            return Points(exercises: ordered, students: byStudent.keys.sorted().map { ($0, byStudent[$0]!) })
+            return Points(exercises: ordered, students: byStudent.keys.sorted().map { ($0, byStudent[$0]!) }, possible: possible)
         }
     }
 }

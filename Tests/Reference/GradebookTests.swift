@@ -42,8 +42,15 @@ final class GradebookTests: XCTestCase {
             XCTFail("no header `student,…,total`: \(csv)", file: file, line: line)
             return [:]
         }
+        // The second row is what each exercise is worth, as learning platforms import it.
+        guard rows.count > 1, rows[1].first == "Points Possible", rows[1].count == header.count,
+              rows[1].dropFirst().allSatisfy({ Int($0) != nil }),
+              Int(rows[1].last!) == rows[1].dropFirst().dropLast().compactMap({ Int($0) }).reduce(0, +) else {
+            XCTFail("no row `Points Possible,…,total` after the header: \(csv)", file: file, line: line)
+            return [:]
+        }
         var out: [String: [String: Int]] = [:]
-        for row in rows.dropFirst() {
+        for row in rows.dropFirst(2) {
             XCTAssertEqual(row.count, header.count, "\(row)", file: file, line: line)
             var points: [String: Int] = [:]
             for (k, id) in header.enumerated().dropFirst().dropLast() where !row[k].isEmpty { points[id] = Int(row[k]) }
@@ -121,7 +128,7 @@ final class GradebookTests: XCTestCase {
         let csvFile = folder.appendingPathComponent("points.csv")
         try GradebookCommand.export(book, lesson: 0, to: csvFile.path)
         let text = try String(contentsOf: csvFile, encoding: .utf8)
-        XCTAssertTrue(text.hasPrefix("student,0.1,0.2,0.3,0.4,total\n"), text)
+        XCTAssertTrue(text.hasPrefix("student,0.1,0.2,0.3,0.4,total\nPoints Possible,1,1,1,3,6\n"), text)
         let csv = Self.parse(text)
         XCTAssertEqual(Set(csv.keys), ["ann", "bob", "cy"])
         for s in class_ {
