@@ -7,11 +7,6 @@ import XCTest
 /// step…): every grader must pass them, so that stricter probes never reject a right answer.
 /// (And a wrong one that throws is named as the known mistake that throws the same, wherever its line.)
 final class LessonThreeAlternativesTests: XCTestCase {
-    func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .passed, "\(exercise.id), \(what): \(verdict)", file: file, line: line)
-    }
-
     func test_3_1_padWithStops() {
         // A loop over the characters, the codes written into a flat array by hand.
         assertPasses(Lesson3Graders.padWithStops, { sequences in

@@ -9,17 +9,6 @@ import XCTest
 /// stepped with the cell, a schedule in Float or read from a table): every grader must pass them. And wrong ones written differently
 /// are still named.
 final class LessonFourAlternativesTests: XCTestCase {
-    func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .passed, "\(exercise.id), \(what): \(verdict)", file: file, line: line)
-    }
-
-    func assertDiagnosed<I>(_ exercise: Exercise<I>, _ implementation: I, as mistake: String, file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .failed, "\(exercise.id): \(verdict)", file: file, line: line)
-        XCTAssertEqual(verdict.mistake?.id, mistake, "\(exercise.id): \(verdict)", file: file, line: line)
-    }
-
     /// A split with Int keys of the sorted pair, y drawn before x, and one draw per pair
     /// (an index into range × range); `holdsSwaps: false` keys the pair as drawn.
     static func splitByIndex(holdsSwaps: Bool = true) -> Lesson4Graders.SplitSums {

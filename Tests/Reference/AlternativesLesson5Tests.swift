@@ -12,17 +12,6 @@ import XCTest
 /// probe's numbers in a table, a state kept between calls, a state with its history
 /// switched off but kept) fail with a message that says where.
 final class LessonFiveAlternativesTests: XCTestCase {
-    func assertPasses<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .passed, "\(exercise.id), \(what): \(verdict)", file: file, line: line)
-    }
-
-    func assertDiagnosed<I>(_ exercise: Exercise<I>, _ implementation: I, as mistake: String, file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .failed, "\(exercise.id): \(verdict)", file: file, line: line)
-        XCTAssertEqual(verdict.mistake?.id, mistake, "\(exercise.id): \(verdict)", file: file, line: line)
-    }
-
     /// A wrong answer no known mistake fits: it fails, and its message says each of `words`.
     func assertFails<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, saying words: [String],
                         file: StaticString = #filePath, line: UInt = #line) {
