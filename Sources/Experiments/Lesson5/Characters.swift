@@ -129,22 +129,9 @@ func shown(_ c: Character) -> String {
     }
 }
 
-/// Batches of `length` codes whose rows continue each other (the student's groupChunks on
-/// the start of every sequence): inputs and the targets one character on.
-func characterBatches(_ codes: [Int], batch: Int, length: Int) throws -> [(x: Tensor, y: Tensor)] {
-    let starts = Array(stride(from: 0, to: codes.count - length - 1, by: length))
-    let grouped = try groupChunks(starts, batchSize: batch)
-    return try stride(from: 0, to: grouped.count, by: batch).map { b in
-        let rows = grouped[b..<b + batch]
-        let x = rows.flatMap { codes[$0..<$0 + length].map(Float.init) }
-        let y = rows.flatMap { codes[$0 + 1..<$0 + length + 1].map(Float.init) }
-        return (try Tensor(x, shape: [batch, length]), try Tensor(y, shape: [batch, length]))
-    }
-}
-
 /// Bits per character over `batches` (state carried, evaluation mode, no tape), with the
 /// student's bitsPerCharacter.
-func validationBits(_ model: LSTMWordModel, _ batches: [(x: Tensor, y: Tensor)]) throws -> Double {
+func validationBits(_ model: LSTMWordModel, _ batches: [Batch]) throws -> Double {
     model.eval()
     defer { model.train() }
     var state: (h: Tensor, c: Tensor)? = nil
@@ -213,8 +200,9 @@ func runCharacters(_ experiment: Experiment, _ settings: CharacterSettings, text
     }
     print("Model: embedding \(v)×\(settings.hidden), LSTM \(settings.layers) layer\(settings.layers > 1 ? "s" : "") of \(settings.hidden), head → \(v); \(model.parameterCount) parameters. Batches of \(settings.batch) × \(settings.length) characters, \(settings.steps) steps, Adam \(settings.learningRate) down a cosine to \(settings.floor) of it, gradient clipped to norm \(settings.maxNorm).")
 
-    let trainBatches = try characterBatches(train, batch: settings.batch, length: settings.length)
-    let validBatches = try characterBatches(valid, batch: settings.batch, length: settings.length)
+    // Sequences shifted by one, laid out by the student's groupChunks so that the rows continue.
+    let trainBatches = try batch(groupChunks(shiftedSequences(train, length: settings.length), batchSize: settings.batch), size: settings.batch, dropLast: true)
+    let validBatches = try batch(groupChunks(shiftedSequences(valid, length: settings.length), batchSize: settings.batch), size: settings.batch, dropLast: true)
     let optimizer = try Adam(model.parameters(), learningRate: settings.learningRate)
     var state: (h: Tensor, c: Tensor)? = nil
     var losses: [Double] = [], checkSteps: [Int] = [], checkBits: [Double] = []

@@ -36,11 +36,9 @@ struct NumberText: Sendable {
         tokens = try numberTokens()
         vocabulary = Vocabulary(tokens)
         codes = vocabulary.codes(tokens)
-        let (codes, length) = (self.codes, Self.sequenceLength)
+        let codes = self.codes
         windows = stride(from: 0, to: codes.count - 4, by: 3).map { Sample(x: Array(codes[$0..<$0 + 3]), y: [codes[$0 + 3]]) }
-        sequences = stride(from: 0, to: codes.count - length - 1, by: length).map {
-            Sample(x: Array(codes[$0..<$0 + length]), y: Array(codes[$0 + 1...$0 + length]))
-        }
+        sequences = shiftedSequences(codes, length: Self.sequenceLength)
     }
 
     /// The chapter's cut: the first 80 % of the samples train, the rest validate
@@ -57,6 +55,14 @@ struct NumberText: Sendable {
     /// The number whose line token `i` belongs to (a dot belongs to the number before it).
     func number(at i: Int) -> Int {
         numberLines[tokens[..<i].filter { $0 == "." }.count]
+    }
+}
+
+/// Sequences of `length` codes, one every `length` (the chapter's `range(0, len(nums) - sl - 1,
+/// sl)`), each with the same codes shifted by one as its targets: words and characters alike.
+func shiftedSequences(_ codes: [Int], length: Int) -> [Sample] {
+    stride(from: 0, to: codes.count - length - 1, by: length).map {
+        Sample(x: Array(codes[$0..<$0 + length]), y: Array(codes[$0 + 1...$0 + length]))
     }
 }
 

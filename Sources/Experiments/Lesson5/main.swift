@@ -153,10 +153,18 @@ func explainSkipped(_ results: [SetupRuns]) {
     }
 }
 
+/// The number text from the student's 5.1, made once for the parts that read it (or what
+/// stopped it).
+var madeText: Result<NumberText, Error>?
+func numberText() throws -> NumberText {
+    if madeText == nil { madeText = Result { try NumberText() } }
+    return try madeText!.get()
+}
+
 // MARK: - Part A, 1. The text
 
 experiment.part("text", "Part A: the text, the numbers from one to 9 999 in words", uses: ["5.1"]) {
-    let text = try NumberText()
+    let text = try numberText()
     var counts = Table(title: "The text, beside the chapter's", header: ["", "chapter", "here"])
     counts.add(["lines (1…7999, 8001…9999)", "9 998", grouped(numberLines.count)])
     counts.add(["tokens (words and dots)", "63 095", grouped(text.tokens.count)])
@@ -199,7 +207,7 @@ var trained: [String: [Training]] = [:]
 
 experiment.part("models", "Part A: the chapter's seven models, trained its way, \(seedsEach)",
                 uses: ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8"]) {
-    let text = try NumberText()
+    let text = try numberText()
     let setups = WordSetup.chapter.filter { settings.models.contains($0.name) }
     print("Hidden 64, batches of 64, fastai's fit_one_cycle (AdamW β = (0.9, 0.99), one-cycle rate and momentum) with each model's")
     print("epochs, top rate and weight decay; the carried state forgotten at each epoch's start and before validation.")
@@ -259,7 +267,7 @@ experiment.part("models", "Part A: the chapter's seven models, trained its way, 
 
 experiment.part("ablation", "Part A: model 7 with each of its three changes removed in turn, \(seedsEach)",
                 uses: ["5.1", "5.2", "5.6", "5.7", "5.8"]) {
-    let text = try NumberText()
+    let text = try numberText()
     let seven = WordSetup.chapter.last!
     let reused = trained[seven.name]
     let results = try trainEach((reused == nil ? [seven] : []) + WordSetup.ablation, text: text, label: "ablation")
