@@ -12,16 +12,6 @@ import XCTest
 /// probe's numbers in a table, a state kept between calls, a state with its history
 /// switched off but kept) fail with a message that says where.
 final class LessonFiveAlternativesTests: XCTestCase {
-    /// A wrong answer no known mistake fits: it fails, and its message says each of `words`.
-    func assertFails<I>(_ exercise: Exercise<I>, _ implementation: I, _ what: String, saying words: [String],
-                        file: StaticString = #filePath, line: UInt = #line) {
-        let verdict = exercise.grade(implementation)
-        XCTAssertEqual(verdict.status, .failed, "\(exercise.id), \(what): \(verdict)", file: file, line: line)
-        for w in words {
-            XCTAssertTrue(verdict.description.contains(w), "\(exercise.id), \(what): the message does not say \"\(w)\": \(verdict)", file: file, line: line)
-        }
-    }
-
     // MARK: - 5.1 the numbers in words
 
     /// one … nineteen: `ones[n − 1]`.
