@@ -40,10 +40,13 @@ public struct ProbabilityError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Lesson 5's exercise 5.9, given: the distinct characters of `text`, sorted, and the code
-/// of every character (its index in that vocabulary).
+/// What lesson 5's exercise 5.9 computes, given here: the distinct characters of `text`,
+/// sorted, and the code of every character (its index in that vocabulary).
 public func characterCodes(_ text: String) -> (vocabulary: [Character], codes: [Int]) {
-    let vocabulary = Set(text).sorted()
-    let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-    return (vocabulary, text.map { index[$0]! })
+    var distinct = Set<Character>()
+    for character in text { distinct.insert(character) }
+    let vocabulary = distinct.sorted()
+    var code: [Character: Int] = [:]
+    for (i, character) in vocabulary.enumerated() { code[character] = i }
+    return (vocabulary, text.map { code[$0]! })
 }
