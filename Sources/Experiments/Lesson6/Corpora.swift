@@ -110,7 +110,7 @@ func fileCorpus(_ path: String) -> Corpus {
     guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
         Experiment.fail("--text \(path): not UTF-8 text (a binary file?): give a plain text file")
     }
-    guard text.count >= shortestText else { Experiment.fail("--text \(path) has \(text.count) characters; lesson 6 needs at least \(shortestText): give a longer text") }
+    guard text.count >= shortestText else { Experiment.fail("--text \(path) has \(text.count) characters; lesson 6 needs at least \(grouped(shortestText)) (lesson 5 trains its LSTM on it): give a longer text") }
     let name = URL(fileURLWithPath: path).lastPathComponent
     return Corpus(name: name, about: path, text: text, lessonFiveCorpus: nil)
 }

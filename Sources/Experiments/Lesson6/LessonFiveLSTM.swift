@@ -103,7 +103,9 @@ func lessonFiveFigures(_ corpora: [Corpus], size: LSTMSize, experiment: Experime
     // The others, trained here side by side.
     let missing = corpora.indices.filter { found[$0] == nil }
     guard !missing.isEmpty else { return found.map { $0! } }
-    print("No lesson 5 model of \(missing.map { corpora[$0].name }.joined(separator: " or ")) to read: training lesson 5's model (\(size.about), seed 5000) here, as lesson 5 does, \(min(missing.count, experiment.workers.count)) at a time.")
+    let which = size == .lessonFive ? "" : " (\(size.about))"
+    print("No model\(which) of \(missing.map { corpora[$0].name }.joined(separator: " or ")) to read (lesson 5's checkpoint of that text, or .tutor/lesson6's):"
+          + " training lesson 5's model (\(size.about), seed 5000) here, as lesson 5 does, \(min(missing.count, experiment.workers.count)) at a time.")
     let bar = ProgressBar(total: missing.count * size.steps, label: "LSTM")
     let trained = try experiment.workers.map(missing) { c -> (model: CharacterLSTM, seconds: Double) in
         try trainLikeLessonFive(corpora[c], hidden: size.hidden, steps: size.steps, seed: 0) { bar.advance(by: 1, message: corpora[c].name) }

@@ -95,7 +95,7 @@ func showBits(_ corpus: Corpus, _ scores: [MethodScore], lstm: LSTMFigure?, expe
     var plot = LinePlot(title: "Held-out bits/char against the order N: \(corpus.name)", xLabel: "order N", yLabel: "bits/char")
     for score in scores {
         guard let row = try? score.bits.get(), let best = score.best else {
-            table.add([score.method.name, score.bits.failureTODO.map { "not run: \($0) not written" } ?? "stopped (below)"])
+            table.add([score.method.name] + orders.map { _ in "—" } + [score.bits.failureTODO.map { "\($0) not written" } ?? "stopped (below)", ""])
             continue
         }
         table.add([score.method.name] + row.map(bits) + ["\(bits(best.bits)) (N=\(best.order))", String(format: "%.1f", score.seconds)])

@@ -54,6 +54,7 @@ struct Settings {
                 corpora = asked
             case "--text": file = value()
             case "--no-lstm": lstm = false
+            case "--": break        // the tutor drops it; run directly, the executable gets it
             default: return false
             }
             return true
