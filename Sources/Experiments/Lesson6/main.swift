@@ -179,7 +179,7 @@ experiment.part("samples", "Writing from the counts: the models of order \(setti
             var rng = RNG(seed: 6000 + UInt64(n) + 1000 * experiment.seed)
             let written = try generate(Array(tables[0...n]), prompt: corpus.encode(corpus.prompt), count: settings.sampleLength, rng: &rng)
             let copy = finder.longestCopy(written)
-            print("\nN = \(n). Longest run copied verbatim from the training text: \(copy.count) characters, \"\(corpus.decode(Array(written[copy.start..<copy.start + copy.count])))\".")
+            print("\nN = \(n). Longest run copied verbatim from the training text: \(copy.count) characters, \"\(corpus.decode(Array(written[copy.start..<copy.start + copy.count])).replacingOccurrences(of: "\n", with: "⏎"))\".")
             print(corpus.prompt + corpus.decode(written))
         }
     }
