@@ -15,15 +15,14 @@ private struct Tally {
         markov -= log2(p)
         lstm -= log2(q)
     }
-    var cells: [String] { [grouped(count), count == 0 ? "—" : bits(markov / Double(count)), count == 0 ? "—" : bits(lstm / Double(count))] }
+    var cells: [String] { [grouped(count), count == 0 ? "—" : figure(markov / Double(count)), count == 0 ? "—" : figure(lstm / Double(count))] }
 }
 
 /// The table of one corpus: per method (at its best N), all targets, those with a seen and
 /// an unseen context, where the Markov model gives the true character more probability, and
 /// the mixture ½ Markov + ½ LSTM.
-func showComparison(_ corpus: Corpus, tables: [Counts], scores: [MethodScore], lstm: LSTMFigure) throws {
+func showComparison(_ corpus: Corpus, tables: [Counts], kneserNey: KneserNey, scores: [MethodScore], lstm: LSTMFigure) throws {
     let targets = lstm.probabilities.keys.sorted()
-    let kneserNey = KneserNey(tables, vocabulary: corpus.v)
     var table = Table(title: "Lesson 5's \(grouped(targets.count)) validation characters, each method at its best N (bits/char)",
                       header: ["method (N)", "Markov", "LSTM", "seen context", "Markov", "LSTM", "unseen context", "Markov", "LSTM",
                                "Markov more probable", "½ Markov + ½ LSTM"], alignments: [.left] + Array(repeating: .right, count: 10))
@@ -42,7 +41,7 @@ func showComparison(_ corpus: Corpus, tables: [Counts], scores: [MethodScore], l
             mixture -= log2(0.5 * p + 0.5 * q)
         }
         table.add(["\(score.method.name) (\(n))"] + all.cells.dropFirst() + seen.cells + unseen.cells
-                  + [percent(wins, of: targets.count), bits(mixture / Double(targets.count))])
+                  + [percent(wins, of: targets.count), figure(mixture / Double(targets.count))])
     }
     print(table.render())
     print("(N: the order with the fewest bits in the bits part; Markov, LSTM: bits/char on all these characters, then on those whose"

@@ -36,7 +36,7 @@ struct Corpus {
     /// The held-out targets the Markov models are scored on: the first 40 960 after the cut (all of them, on lesson 5's corpora).
     var targets: Range<Int> { cut..<min(codes.count, cut + Corpus.heldOutLimit) }
     /// The codes up to the last held-out target: what `heldOutBits` is handed.
-    var scored: [Int] { Array(codes[..<targets.upperBound]) }
+    var codesThroughTargets: [Int] { Array(codes[..<targets.upperBound]) }
     /// The training codes.
     var training: [Int] { Array(codes[..<cut]) }
 

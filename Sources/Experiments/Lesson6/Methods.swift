@@ -64,16 +64,15 @@ struct MethodScore {
 
 /// Every method's bits on every corpus (the student's heldOutBits), side by side on the
 /// workers: one list per corpus, in Method.all's order.
-func scoreEveryMethod(_ corpora: [(corpus: Corpus, tables: [Counts])], maxOrder: Int, workers: Workers) throws -> [[MethodScore]] {
-    let kneserNey = corpora.map { KneserNey($0.tables, vocabulary: $0.corpus.v) }
+func scoreEveryMethod(_ corpora: [(corpus: Corpus, kneserNey: KneserNey)], maxOrder: Int, workers: Workers) throws -> [[MethodScore]] {
     let pieces = corpora.indices.flatMap { c in Method.all.map { (corpus: c, method: $0) } }
     let bar = ProgressBar(total: pieces.count, label: "bits")
     let start = Date()
     let scores = try workers.map(pieces) { piece -> MethodScore in
-        let (corpus, model) = (corpora[piece.corpus].corpus, kneserNey[piece.corpus])
+        let (corpus, model) = corpora[piece.corpus]
         let t0 = Date()
         let bits = Result {
-            try heldOutBits(corpus.scored, cut: corpus.cut, maxOrder: maxOrder) { tables, context, next in
+            try heldOutBits(corpus.codesThroughTargets, cut: corpus.cut, maxOrder: maxOrder) { tables, context, next in
                 try piece.method.probability(tables, context, next, v: corpus.v, kneserNey: model)
             }
         }
@@ -98,10 +97,10 @@ func showBits(_ corpus: Corpus, _ scores: [MethodScore], lstm: LSTMFigure?, expe
             table.add([score.method.name] + orders.map { _ in "—" } + [score.bits.failureTODO.map { "\($0) not written" } ?? "stopped (below)", ""])
             continue
         }
-        table.add([score.method.name] + row.map(bits) + ["\(bits(best.bits)) (N=\(best.order))", String(format: "%.1f", score.seconds)])
+        table.add([score.method.name] + row.map(figure) + ["\(figure(best.bits)) (N=\(best.order))", String(format: "%.1f", score.seconds)])
         plot.add(score.method.name, x: orders, y: row)
     }
-    if let lstm { table.add(["lesson 5's LSTM"] + orders.map { _ in "" } + [bits(lstm.bits), ""]) }
+    if let lstm { table.add(["lesson 5's LSTM"] + orders.map { _ in "" } + [figure(lstm.bits), ""]) }
     print(table.render())
     print("(seconds: one heldOutBits call, every order\(lstm == nil ? "" : "; the LSTM on lesson 5's \(grouped(lstm!.probabilities.count)) validation targets").)")
     for score in scores {

@@ -85,8 +85,8 @@ func grouped(_ n: Int) -> String {
     return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: " ")
 }
 
-/// "0.491".
-func bits(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "—" }
+/// Bits per character in a cell: "0.491".
+func figure(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "—" }
 
 /// "17.5 %".
 func percent(_ part: Int, of whole: Int) -> String { String(format: "%.1f %%", 100 * Double(part) / Double(max(1, whole))) }
@@ -111,6 +111,17 @@ func tables(_ corpus: Corpus) throws -> (tables: [Counts], seconds: [Double]) {
         }
     }
     return try counted[corpus.name]!.get()
+}
+
+/// Each corpus's Kneser–Ney model, made once from its tables.
+var kneserNeyModels: [String: KneserNey] = [:]
+
+/// The Kneser–Ney model of `corpus` (given code, over the tables of countNext).
+func kneserNey(_ corpus: Corpus) throws -> KneserNey {
+    if let model = kneserNeyModels[corpus.name] { return model }
+    let model = KneserNey(try tables(corpus).tables, vocabulary: corpus.v)
+    kneserNeyModels[corpus.name] = model
+    return model
 }
 
 /// "lessons (the READMEs of lessons 0–4): 101 784 characters, 165 distinct; …".
@@ -155,7 +166,7 @@ var scored: Result<[String: [MethodScore]], Error> = .success([:])
 
 experiment.part("bits", "Held-out bits per character against the order N", uses: ["6.1", "6.3", "6.4", "6.5", "6.6"]) {
     scored = Result {
-        let ready = try corpora.map { (corpus: $0, tables: try tables($0).tables) }
+        let ready = try corpora.map { (corpus: $0, kneserNey: try kneserNey($0)) }
         let results = try scoreEveryMethod(ready, maxOrder: settings.maxOrder, workers: experiment.workers)
         var shown: [String: [MethodScore]] = [:]
         for ((corpus, _), scores) in zip(ready, results) {
@@ -193,7 +204,7 @@ experiment.part("compare", "Where the counts win and where they lose, against le
     for corpus in corpora {
         guard let lstm = lstms[corpus.name], let scores = scored[corpus.name] else { continue }
         introduce(corpus)
-        try showComparison(corpus, tables: try tables(corpus).tables, scores: scores, lstm: lstm)
+        try showComparison(corpus, tables: try tables(corpus).tables, kneserNey: try kneserNey(corpus), scores: scores, lstm: lstm)
     }
 }
 
