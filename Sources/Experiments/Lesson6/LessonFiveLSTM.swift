@@ -68,39 +68,43 @@ func shortPath(_ url: URL, root: URL) -> String {
     return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
 }
 
-/// Lesson 5's LSTM for each corpus, in the corpora's order: from lesson 5's checkpoint when its
-/// vocabulary is the corpus's (and, for another size than lesson 5's default, its size is `size`), else from
-/// `.tutor/lesson6/lstm-<corpus>…`, else trained here (side by side on the experiment's
-/// workers) and saved there for the next run.
+/// Where this lesson keeps the model it trained for `corpus`: `.tutor/lesson6/lstm-<corpus>[-<hidden>x<steps>].safetensors`.
+func cacheURL(_ corpus: Corpus, size: LSTMSize, root: URL) -> URL {
+    let suffix = size == .lessonFive ? "" : "-\(size.hidden)x\(size.steps)"
+    return PlotFiles.tutorDirectory("lesson6", root: root).appendingPathComponent("lstm-\(corpus.name)\(suffix).safetensors")
+}
+
+/// A model already saved for `corpus`, if one serves, with its bits recomputed: lesson 5's
+/// checkpoint (or the one it replaced) when its vocabulary is the corpus's and, for another
+/// size than lesson 5's default, its size is `size`; else this lesson's cache, when it learned
+/// this very text at this size.
+func savedFigure(_ corpus: Corpus, size: LSTMSize, root: URL) throws -> LSTMFigure? {
+    let json = vocabularyJSON(corpus)
+    let lessonFive = PlotFiles.tutorDirectory("lesson5", root: root)
+    let checkpoints = corpus.lessonFiveCorpus == nil ? [] : ["characters", "characters-previous"].compactMap {
+        Candidate(lessonFive.appendingPathComponent("\($0).safetensors"))
+    }
+    if let saved = checkpoints.first(where: { $0.metadata["vocabulary"] == json && (size == .lessonFive || ($0.hidden == size.hidden && $0.steps == size.steps)) }),
+       let model = saved.model(corpus) {
+        let p = try probabilities(model, validationBatches(corpus))
+        let claimed = saved.metadata["validation_bits_per_char"].map { "; its metadata says \($0)" } ?? ""
+        return LSTMFigure(probabilities: p, source: "lesson 5's checkpoint \(shortPath(saved.url, root: root))"
+            + " (hidden \(saved.hidden ?? 0), \(grouped(saved.steps ?? 0)) steps): \(String(format: "%.4f", meanBits(p.values))) bits/char recomputed here\(claimed)")
+    }
+    if let saved = Candidate(cacheURL(corpus, size: size, root: root)), saved.metadata["vocabulary"] == json, saved.metadata["text"] == textHash(corpus),
+       saved.hidden == size.hidden, saved.steps == size.steps, let model = saved.model(corpus) {
+        let p = try probabilities(model, validationBatches(corpus))
+        return LSTMFigure(probabilities: p, source: "lesson 5's model trained by an earlier run of this lesson, "
+            + "\(shortPath(saved.url, root: root)) (\(size.about)): \(String(format: "%.4f", meanBits(p.values))) bits/char")
+    }
+    return nil
+}
+
+/// Lesson 5's LSTM for each corpus, in the corpora's order: a saved one (`savedFigure`), or
+/// one trained here (side by side on the experiment's workers) and saved for the next run.
 func lessonFiveFigures(_ corpora: [Corpus], size: LSTMSize, experiment: Experiment) throws -> [LSTMFigure] {
     let root = experiment.root
-    let lessonFive = PlotFiles.tutorDirectory("lesson5", root: root)
-    func cache(_ corpus: Corpus) -> URL {
-        let suffix = size == .lessonFive ? "" : "-\(size.hidden)x\(size.steps)"
-        return PlotFiles.tutorDirectory("lesson6", root: root).appendingPathComponent("lstm-\(corpus.name)\(suffix).safetensors")
-    }
-    var found: [LSTMFigure?] = []
-    for corpus in corpora {
-        let json = vocabularyJSON(corpus)
-        let checkpoints = corpus.lessonFiveCorpus == nil ? [] : ["characters", "characters-previous"].compactMap {
-            Candidate(lessonFive.appendingPathComponent("\($0).safetensors"))
-        }
-        if let saved = checkpoints.first(where: { $0.metadata["vocabulary"] == json && (size == .lessonFive || ($0.hidden == size.hidden && $0.steps == size.steps)) }),
-           let model = saved.model(corpus) {
-            let p = try probabilities(model, validationBatches(corpus))
-            let claimed = saved.metadata["validation_bits_per_char"].map { "; its metadata says \($0)" } ?? ""
-            found.append(LSTMFigure(probabilities: p, source: "lesson 5's checkpoint \(shortPath(saved.url, root: root))"
-                + " (hidden \(saved.hidden ?? 0), \(grouped(saved.steps ?? 0)) steps): \(String(format: "%.4f", meanBits(p.values))) bits/char recomputed here\(claimed)"))
-        } else if let saved = Candidate(cache(corpus)), saved.metadata["vocabulary"] == json, saved.metadata["text"] == textHash(corpus),
-                  saved.hidden == size.hidden, saved.steps == size.steps, let model = saved.model(corpus) {
-            let p = try probabilities(model, validationBatches(corpus))
-            found.append(LSTMFigure(probabilities: p, source: "lesson 5's model trained by an earlier run of this lesson, "
-                + "\(shortPath(saved.url, root: root)) (\(size.about)): \(String(format: "%.4f", meanBits(p.values))) bits/char"))
-        } else {
-            found.append(nil)
-        }
-    }
-    // The others, trained here side by side.
+    var found = try corpora.map { try savedFigure($0, size: size, root: root) }
     let missing = corpora.indices.filter { found[$0] == nil }
     guard !missing.isEmpty else { return found.map { $0! } }
     let which = size == .lessonFive ? "" : " (\(size.about))"
@@ -114,7 +118,7 @@ func lessonFiveFigures(_ corpora: [Corpus], size: LSTMSize, experiment: Experime
     for (c, (model, seconds)) in zip(missing, trained) {
         let corpus = corpora[c]
         let p = try probabilities(model, validationBatches(corpus))
-        let url = cache(corpus)
+        let url = cacheURL(corpus, size: size, root: root)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try model.save(to: url, metadata: [
             "vocabulary": vocabularyJSON(corpus), "text": textHash(corpus), "hidden": "\(size.hidden)", "layers": "1", "corpus": corpus.about,
