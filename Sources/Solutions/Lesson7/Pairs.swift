@@ -12,8 +12,9 @@ import Autograd
 // or be "A…Z".
 
 /// The n pairs (input, target) of the n letters of `text`, read cyclically: letter i's
-/// code → letter (i + 1) mod n's code. Codes are positions in `alphabet`. Throws
-/// `LetterNotInAlphabet` for a letter `alphabet` does not hold. An empty text has no pairs.
+/// code → letter (i + 1) mod n's code. Codes are positions in `alphabet`. An empty text
+/// has no pairs. For a letter `alphabet` does not hold, throw `LetterNotInAlphabet` (a
+/// clear error rather than a crash; the grader does not try one).
 public func cyclicPairs(_ text: String, alphabet: String) throws -> [(input: Int, target: Int)] {
     // TODO(7.1): look each letter up in the alphabet (throw LetterNotInAlphabet if it is not there); pair code i with code (i + 1) % n.
     // BEGIN SOLUTION
