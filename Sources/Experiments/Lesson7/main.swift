@@ -119,6 +119,16 @@ experiment.part("cases", "The seven cases with the lesson's design, \(seeds.coun
     print("(n′: the same string and size as case n in the other mode. best recital: the most steps correct before the first error")
     print("over the epochs, and the longest common substring of that recital; chars/s: letters trained per second in trainEpoch,")
     print("\(min(experiment.workers.count, pieces.count)) trainings side by side.)")
+    var floors = Table(title: "\nOne-step runs that cannot converge: the mean loss of their last epoch against the one-letter floor",
+                       header: ["string", "hidden", "epochs", "mean loss, last epoch (per seed)", "floor", "above it"])
+    for c in configurations where c.oneStep {
+        guard let runs = runsByKey[key(c)], runs.allSatisfy({ $0.convergedAt == nil }) else { continue }
+        let floor = lossFloor(try cyclicPairs(c.text, alphabet: capitals).map(\.input), order: 1)
+        let last = runs.map { Double($0.epochLosses.last!) }
+        floors.add([c.string, "\(c.hidden)", "\(runs[0].epochs)", last.map { fixed($0) }.joined(separator: ", "), fixed(floor, 4),
+                    "+" + fixed(last.reduce(0, +) / Double(last.count) - floor)])
+    }
+    print(floors.render())
     for hidden in [32, 128] {
         let parts = [false, true].map { oneStep -> String in
             let runs = configurations.filter { $0.hidden == hidden && $0.oneStep == oneStep }.flatMap { runsByKey[key($0)] ?? [] }
