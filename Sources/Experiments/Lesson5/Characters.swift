@@ -73,13 +73,8 @@ struct CharacterSettings {
 func characterText(_ settings: CharacterSettings, root: URL) throws -> (name: String, text: String) {
     switch settings.corpus {
     case .lessons:
-        let folder = root.appendingPathComponent("Lessons")
-        let lessons = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let numbered = lessons.compactMap { name in name.hasPrefix("Lesson") ? Int(name.dropFirst(6)).map { ($0, name) } : nil }
-            .filter { $0.0 < 5 }.sorted { $0.0 < $1.0 }
-        let texts = numbered.compactMap { try? String(contentsOf: folder.appendingPathComponent("\($0.1)/README.md"), encoding: .utf8) }
-        guard !texts.isEmpty else { throw ExperimentError("no Lessons/Lesson*/README.md under \(root.path) to learn from: run from the course's folder, or pass --text FILE") }
-        return ("the READMEs of lessons 0–\(texts.count - 1)", texts.joined(separator: "\n\n"))
+        let (about, text) = try CourseText.lessonReadmes(root: root)
+        return (about, text)
     case .numbers:
         return ("the numbers in words", try numberTokens().joined(separator: " "))
     case .file(let path):

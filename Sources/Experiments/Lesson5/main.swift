@@ -84,12 +84,6 @@ func meanAndSD(_ xs: [Double]) -> (mean: Double, sd: Double) {
     return (mean, variance.squareRoot())
 }
 
-/// "63 095".
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: " ")
-}
-
 // MARK: - Training the setups side by side
 
 /// A setup's trainings from every seed, or what stopped it.

@@ -1,3 +1,4 @@
+import ExperimentKit
 import Foundation
 import Lesson6
 import Plots

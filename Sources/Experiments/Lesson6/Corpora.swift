@@ -61,15 +61,10 @@ struct Corpus {
 
 // MARK: - Lesson 5's corpora
 
-/// Lessons/Lesson0…4/README.md joined by a blank line: lesson 5's recipe, to the character.
+/// Lessons/Lesson0…4/README.md joined by a blank line: lesson 5's text, to the character.
 func lessonsCorpus(root: URL) throws -> Corpus {
-    let folder = root.appendingPathComponent("Lessons")
-    let lessons = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    let numbered = lessons.compactMap { name in name.hasPrefix("Lesson") ? Int(name.dropFirst(6)).map { ($0, name) } : nil }
-        .filter { $0.0 < 5 }.sorted { $0.0 < $1.0 }
-    let texts = numbered.compactMap { try? String(contentsOf: folder.appendingPathComponent("\($0.1)/README.md"), encoding: .utf8) }
-    guard !texts.isEmpty else { throw ExperimentError("no Lessons/Lesson*/README.md under \(root.path) to count: run from the course's folder, or pass --text FILE") }
-    return Corpus(name: "lessons", about: "the READMEs of lessons 0–\(texts.count - 1)", text: texts.joined(separator: "\n\n"), lessonFiveCorpus: "lessons")
+    let (about, text) = try CourseText.lessonReadmes(root: root)
+    return Corpus(name: "lessons", about: about, text: text, lessonFiveCorpus: "lessons")
 }
 
 /// The numbers 1…7999 and 8001…9999 in words, "." between them, as one text with spaces

@@ -79,12 +79,6 @@ settings.take(&arguments)
 if let unknown = arguments.first { Experiment.fail("unknown option \(unknown) (options: --full, --seed N, and after --: \(Settings.usage))") }
 let corpora = settings.load(root: experiment.root)
 
-/// "63 095".
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: " ")
-}
-
 /// Bits per character in a cell: "0.491".
 func figure(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "—" }
 

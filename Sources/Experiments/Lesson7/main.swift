@@ -46,12 +46,6 @@ let seeds = (0..<seedCount).map { UInt64($0) + 100 * experiment.seed }
 let notebookSeeds = (0..<notebookSeedCount).map { UInt64($0) + 100 * experiment.seed }
 
 func fixed(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
-/// "12 345".
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: " ")
-}
-
 // MARK: - 1. The strings
 
 experiment.part("strings", "The notebook's strings, and what a network that sees one or two letters cannot learn", uses: ["7.1", "7.2"]) {
