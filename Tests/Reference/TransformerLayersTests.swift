@@ -301,4 +301,19 @@ final class TransformerLayersTests: XCTestCase {
         XCTAssertFalse(dropping.selfAttn.isTraining || dropping.dropout.isTraining || dropping.dropout1.isTraining || dropping.dropout2.isTraining)
         XCTAssertEqual(try dropping(x).scalars, try dropping(x).scalars, "no randomness in evaluation")
     }
+
+    func testEncoderStack() throws {
+        var rng = RNG(seed: 8)
+        let stack = TransformerEncoder(dModel: 4, nhead: 2, numLayers: 2, dimFeedforward: 6, dropout: 0, rng: &rng)
+        XCTAssertEqual(stack.namedParameters().map(\.name), TorchValues.encoderStackNames, "nn.TransformerEncoder's names")
+        for p in stack.parameters() { try p.assign(input(p.shape, seed: UInt64(p.count) + 30, -0.8, 0.8)) }
+        let x = input([2, 3, 4], seed: 18, -1.5, 1.5), padding = try Tensor([0, 0, 0, 0, 1, 1], shape: [2, 3])
+        let (y, weights) = try stack.withWeights(x, keyPaddingMask: padding)
+        let byHand = try stack.norm!(stack.layers[1](stack.layers[0](x, keyPaddingMask: padding), keyPaddingMask: padding))
+        XCTAssertEqual(y.scalars, byHand.scalars, "the layers in turn, then the final norm")
+        XCTAssertEqual(weights.map(\.shape), [[2, 2, 3, 3], [2, 2, 3, 3]], "each layer's weights per head")
+        XCTAssertEqual(try stack(x, keyPaddingMask: padding).scalars, y.scalars)
+        XCTAssertNil(TransformerEncoder(dModel: 4, nhead: 2, numLayers: 1, normFirst: false, rng: &rng).norm, "post-norm: no final norm by default")
+        try assertGradients("TransformerEncoder (x and parameters)", [x] + stack.parameters()) { try stack($0[0], keyPaddingMask: padding) }
+    }
 }

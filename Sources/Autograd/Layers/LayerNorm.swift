@@ -45,7 +45,9 @@ public func layerNorm(
     }
     let (w, b) = (weight?.scalars, bias?.scalars)
     var y = xhat
-    if let w { y.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= w[i % n] } } }
+    if let w {
+        y.withUnsafeMutableBufferPointer { p in for row in 0..<rows { for j in 0..<n { p[row * n + j] *= w[j] } } }
+    }
     if let b { addRows(&y, b) }
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let (needX, needW) = (x.requiresGrad, weight?.requiresGrad ?? false)

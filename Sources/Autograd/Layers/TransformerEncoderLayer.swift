@@ -102,3 +102,56 @@ public final class TransformerEncoderLayer: Module {
         return (try norm2(h.adding(feedForward(h), file: file, line: line), file: file, line: line), w)
     }
 }
+
+/// A stack of `numLayers` encoder layers, as `torch.nn.TransformerEncoder(layer, numLayers,
+/// norm)`: x `[B, T, dModel]` → the same shape, through `layers.0`, `layers.1`, … and then
+/// `norm` when there is one (a pre-norm stack needs it: its last layer's output is not
+/// normalised). Parameter names as PyTorch's: `layers.0.self_attn.in_proj_weight`, …,
+/// `norm.weight`, `norm.bias`.
+///
+/// PyTorch deep-copies one layer, so its layers start equal; here each layer draws its own
+/// initial weights from `rng`.
+public final class TransformerEncoder: Module {
+    public let layers: [TransformerEncoderLayer]
+    /// The final layer norm (by default there is one exactly when the layers are pre-norm).
+    public let norm: LayerNorm?
+    public var isTraining = true
+
+    public init(dModel: Int, nhead: Int, numLayers: Int, dimFeedforward: Int = 2048, dropout p: Float = 0.1,
+                activation: Activation = .relu, layerNormEps: Float = 1e-5, normFirst: Bool = true,
+                finalNorm: Bool? = nil, rng: inout RNG, file: StaticString = #fileID, line: UInt = #line) {
+        layers = (0..<Swift.max(numLayers, 0)).map { _ in
+            TransformerEncoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: p, activation: activation,
+                                    layerNormEps: layerNormEps, normFirst: normFirst, rng: &rng, file: file, line: line)
+        }
+        norm = finalNorm ?? normFirst ? LayerNorm(dModel, eps: layerNormEps, file: file, line: line) : nil
+    }
+
+    public var submodules: [(name: String, module: any Module)] {
+        layers.enumerated().map { ("layers.\($0.offset)", $0.element as any Module) } + (norm.map { [("norm", $0 as any Module)] } ?? [])
+    }
+
+    /// x `[B, T, dModel]` → `[B, T, dModel]`; the mask and `causal` as the layer's, for every layer.
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor? = nil, causal: Bool = false,
+                               file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
+        try withWeights(x, keyPaddingMask: keyPaddingMask, causal: causal, needWeights: false, file: file, line: line).output
+    }
+
+    /// The same, with each layer's self-attention weights per head, `[B, H, T, T]` a layer
+    /// (a read-out: no gradient, before dropout).
+    public func withWeights(_ x: Tensor, keyPaddingMask: Tensor? = nil, causal: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) throws -> (output: Tensor, weights: [Tensor]) {
+        try withWeights(x, keyPaddingMask: keyPaddingMask, causal: causal, needWeights: true, file: file, line: line)
+    }
+
+    func withWeights(_ x: Tensor, keyPaddingMask: Tensor?, causal: Bool, needWeights: Bool,
+                     file: StaticString, line: UInt) throws -> (output: Tensor, weights: [Tensor]) {
+        var (h, weights) = (x, [Tensor]())
+        for layer in layers {
+            let (y, w) = try layer.forward(h, keyPaddingMask: keyPaddingMask, causal: causal, needWeights: needWeights, file: file, line: line)
+            h = y
+            if let w { weights.append(w) }
+        }
+        return (try norm.map { try $0(h, file: file, line: line) } ?? h, weights)
+    }
+}
