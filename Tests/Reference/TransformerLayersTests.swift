@@ -316,4 +316,22 @@ final class TransformerLayersTests: XCTestCase {
         XCTAssertNil(TransformerEncoder(dModel: 4, nhead: 2, numLayers: 1, normFirst: false, rng: &rng).norm, "post-norm: no final norm by default")
         try assertGradients("TransformerEncoder (x and parameters)", [x] + stack.parameters()) { try stack($0[0], keyPaddingMask: padding) }
     }
+
+    // MARK: - matmul of four axes (attention written by hand over [B, H, T, d])
+
+    func testMatmulOfFourAxes() throws {
+        let a = input([2, 2, 3, 4], seed: 19), b = input([2, 2, 4, 5], seed: 20)
+        try assertGradients("matmul [2, 2, 3, 4] × [2, 2, 4, 5]", [a, b]) { try $0[0].matmul($0[1]) }
+        let flat = try a.reshape([4, 3, 4]).matmul(b.reshape([4, 4, 5]))
+        XCTAssertEqual(try a.matmul(b).shape, [2, 2, 3, 5])
+        XCTAssertEqual(try a.matmul(b).scalars, flat.scalars, "the same as the batched product over the leading axes flattened")
+        // Attention over [B, H, T, d] as a student writes it equals the fused op.
+        let q = torch(TorchValues.attentionQuery, [2, 2, 3, 4]), k = torch(TorchValues.attentionKey, [2, 2, 4, 4])
+        let v = torch(TorchValues.attentionValue, [2, 2, 4, 3])
+        let padding = try Tensor([0, 0, 0, 1, 0, 1, 1, 1], shape: [2, 1, 1, 4])
+        let byHand = try (q.matmul(k.transpose(-2, -1)) / 2).softmax(masking: padding).matmul(v)
+        assertClose(byHand, TorchValues.attentionPaddedOutput, [2, 2, 3, 3], "q·kᵀ/√d, masked softmax, ·v over [B, H, T, d]")
+        XCTAssertThrowsError(try a.matmul(input([2, 3, 4, 5], seed: 1))) { XCTAssertTrue("\($0)".contains("leading sizes [2, 2] and [2, 3] differ"), "\($0)") }
+        XCTAssertThrowsError(try a.matmul(input([2, 2, 5, 5], seed: 1))) { XCTAssertTrue("\($0)".contains("inner sizes 4 and 5 differ"), "\($0)") }
+    }
 }
