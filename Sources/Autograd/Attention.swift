@@ -92,7 +92,7 @@ extension Tensor {
 /// A fused primitive: two batched products through OpenBLAS (transposes as flags) around
 /// a softmax done in place; the backward is four more products. The returned `weights`
 /// are a read-out for pictures and measures: no gradient flows back through them.
-/// `LayersTests` checks the op equals the composite
+/// `TransformerLayersTests` checks the op equals the composite
 /// `q.matmul(k.transpose(-2, -1)) / √d`, `softmax(masking:)`, `matmul(v)`.
 public func scaledDotProductAttention(
     _ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil, causal: Bool = false,
