@@ -120,6 +120,18 @@ extension Tensor {
     public func sigmoid() -> Tensor { unaryLanes("sigmoid", fastSigmoid, { _, y in y * (1 - y) }) }
     /// max(x, 0); the derivative at 0 is taken as 0, as in PyTorch.
     public func relu() -> Tensor { unary("relu", { Swift.max($0, 0) }, { x, _ in x > 0 ? 1 : 0 }) }
+    /// GELU, x·Φ(x), as `torch.nn.functional.gelu(x, approximate=...)`.
+    ///
+    /// - `.none` (PyTorch's default, the exact form): y = ½x(1 + erf(x/√2)),
+    ///   y′ = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π).
+    /// - `.tanh`: y = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³),
+    ///   y′ = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²).
+    public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+        switch approximate {
+        case .none: return unary("gelu", geluExact, { x, _ in geluExactDerivative(x) })
+        case .tanh: return unary("gelu", geluTanh, { x, _ in geluTanhDerivative(x) })
+        }
+    }
     /// √x.
     public func sqrt() -> Tensor { unary("sqrt", { $0.squareRoot() }, { _, y in 0.5 / y }) }
     /// |x|; the derivative at 0 is taken as 0, as in PyTorch.
@@ -136,12 +148,52 @@ extension Tensor {
     }
 }
 
+/// Which GELU: PyTorch's `approximate='none'` (exact, with erf) or `'tanh'`.
+public enum GELUApproximation: Sendable {
+    /// x·Φ(x) with Φ from erf: PyTorch's default.
+    case none
+    /// The tanh approximation of GPT-2 and BERT's first code.
+    case tanh
+}
+
+/// ½x(1 + erf(x/√2)).
+@inline(__always)
+func geluExact(_ x: Float) -> Float {
+    let phi: Float = 0.5 * (1 + Foundation.erf(x * Float(0.5).squareRoot()))
+    return x * phi
+}
+
+/// Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+@inline(__always)
+func geluExactDerivative(_ x: Float) -> Float {
+    let phi: Float = 0.5 * (1 + Foundation.erf(x * Float(0.5).squareRoot()))
+    let density: Float = Foundation.exp(-0.5 * x * x) / (2 * Float.pi).squareRoot()
+    return phi + x * density
+}
+
+/// ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³).
+@inline(__always)
+func geluTanh(_ x: Float) -> Float {
+    let u: Float = (2 / Float.pi).squareRoot() * (x + 0.044_715 * x * x * x)
+    return 0.5 * x * (1 + Foundation.tanh(u))
+}
+
+/// ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²).
+@inline(__always)
+func geluTanhDerivative(_ x: Float) -> Float {
+    let c: Float = (2 / Float.pi).squareRoot()
+    let t: Float = Foundation.tanh(c * (x + 0.044_715 * x * x * x))
+    let du: Float = c * (1 + 3 * 0.044_715 * x * x)
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+}
+
 // Free-function spellings, as in `torch.tanh(x)`.
 public func exp(_ x: Tensor) -> Tensor { x.exp() }
 public func log(_ x: Tensor) -> Tensor { x.log() }
 public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
 public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
+public func gelu(_ x: Tensor, approximate: GELUApproximation = .none) -> Tensor { x.gelu(approximate: approximate) }
 public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
 public func abs(_ x: Tensor) -> Tensor { x.abs() }
 public func pow(_ x: Tensor, _ p: Float) -> Tensor { x.pow(p) }

@@ -48,11 +48,22 @@ func batchedGemm(_ a: [Float], _ b: [Float], count: Int, m: Int, n: Int, k: Int,
 
 extension Tensor {
     /// The matrix product: `[m, k] × [k, n] → [m, n]`, `[b, m, k] × [b, k, n] → [b, m, n]`,
-    /// or `[b, m, k] × [k, n] → [b, m, n]` (the same matrix for every batch entry).
+    /// or `[b, m, k] × [k, n] → [b, m, n]` (the same matrix for every batch entry); of 4 or more
+    /// axes, `[..., m, k] × [..., k, n] → [..., m, n]` with the leading axes equal (not broadcast).
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
         let (a, b) = (self, other)
         func fail(_ why: String) -> TensorError {
             TensorError(op: "matmul", "\(describe(a.shape)) × \(describe(b.shape)): \(why)", file: file, line: line)
+        }
+        if a.rank >= 4, b.rank == a.rank {
+            // [..., m, k] × [..., k, n] with equal leading axes ([B, H, T, d] × [B, H, d, S]
+            // in attention): one batched product over the leading axes flattened.
+            let (lead, m, n) = (Array(a.shape.dropLast(2)), a.shape[a.rank - 2], b.shape[b.rank - 1])
+            guard Array(b.shape.dropLast(2)) == lead else { throw fail("leading sizes \(describe(lead)) and \(describe(Array(b.shape.dropLast(2)))) differ") }
+            guard b.shape[b.rank - 2] == a.shape[a.rank - 1] else { throw fail("inner sizes \(a.shape[a.rank - 1]) and \(b.shape[b.rank - 2]) differ") }
+            let count = lead.reduce(1, *)
+            let product = try a.reshape([count, m, a.shape[a.rank - 1]]).matmul(b.reshape([count, b.shape[b.rank - 2], n]), file: file, line: line)
+            return try product.reshape(lead + [m, n])
         }
         guard (2...3).contains(a.rank), b.rank == 2 || (b.rank == 3 && a.rank == 3) else {
             throw fail("expects 2-D × 2-D, 3-D × 3-D or 3-D × 2-D")

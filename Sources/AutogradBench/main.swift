@@ -13,11 +13,13 @@ import Solution5
 //   2. the median time of one training step (forward, backward, Adam) of an LSTM over a
 //      batch of 32 sequences of 20 one-hot symbols (30 symbols), linear head, cross-entropy:
 //      once with the `LSTM` layer, once as a loop over time of a cell built from primitive
-//      ops, the way a student writes it; then the same step with the `GRU` and `RNN` layers.
+//      ops, the way a student writes it; then the same step with the `GRU` and `RNN` layers;
+//   3. one training step of a transformer encoder at two sizes (Transformer.swift).
 // Options: `--breakdown` (where the LSTM step's time goes); `--step H` (only the LSTM layer
 // step at hidden H, three times over: for comparing two builds, run one after the other);
 // `--lessons` (only one training step of each lesson's model, as its experiment runs it;
-// Benchmarks/pytorch/lessons.py times the same steps in PyTorch).
+// Benchmarks/pytorch/lessons.py times the same steps in PyTorch); `--transformer` (only the
+// transformer step; Benchmarks/pytorch/transformer.py times it in PyTorch).
 
 /// The median wall time of `body` in milliseconds, after `warmup` untimed runs.
 func medianMilliseconds(runs: Int, warmup: Int = 3, _ body: () throws -> Void) rethrows -> Double {
@@ -215,6 +217,30 @@ if CommandLine.arguments.contains("--lessons") {
     exit(0)
 }
 
+// MARK: - A transformer encoder's training step (`autograd-bench --transformer`)
+
+/// Prints the median ms of one transformer encoder training step at each size.
+func printTransformerSteps() throws {
+    print("Transformer encoder training step: embedding + sin/cos positions, one pre-norm encoder layer")
+    print("(feed-forward 4·d, dropout 0.1), linear head, cross-entropy, Adam; key padding on half the batch (median ms)")
+    let allThreads = BLAS.threads
+    defer { BLAS.threads = allThreads }
+    print("\(pad("\(allThreads) threads", 10)) \(pad("1 thread", 10))   (OpenBLAS)")
+    for size in transformerSizes {
+        let runs = size.dModel >= 128 ? 20 : 50
+        let times = try [allThreads, 1].map { threads in
+            BLAS.threads = threads
+            return try medianMilliseconds(runs: runs, try transformerStep(size, seed: 3))
+        }
+        print(times.map { pad(String(format: "%.2f", $0), 10) }.joined(separator: " ") + "   \(size.name)")
+    }
+}
+
+if CommandLine.arguments.contains("--transformer") {
+    try printTransformerSteps()
+    exit(0)
+}
+
 // MARK: - matmul
 
 let stepOnly = CommandLine.arguments.firstIndex(of: "--step").flatMap { i in
@@ -368,3 +394,6 @@ if CommandLine.arguments.contains("--breakdown") {
         print("\(pad("\(hidden)", 6))   \(String(format: "%.2f | %.2f | %.2f   (forward: LSTM layer %.2f, head + loss %.2f)", forward, backward, adam, layerOnly, headOnly))")
     }
 }
+
+print("")
+try printTransformerSteps()

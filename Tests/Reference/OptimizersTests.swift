@@ -292,6 +292,17 @@ final class OptimizersTests: XCTestCase {
         assertThrows("zero step size", mentions: "stepSize") { _ = try StepLR(opt, stepSize: 0) }
     }
 
+    func testLambdaLRWarmUp() throws {
+        let opt = try Adam([parameter([1])], learningRate: 0.01)
+        let schedule = LambdaLR(opt) { n in Swift.min(1, Float(n + 1) / 4) }
+        var rates = [opt.learningRate]
+        for _ in 0..<5 { schedule.step(); rates.append(opt.learningRate) }
+        // PyTorch: lr = 0.01 · factor(n) from the schedule's making on (n = 0 ... 5).
+        assertClose(rates, [0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01], "LambdaLR linear warm-up rates")
+        XCTAssertEqual(schedule.learningRate, opt.learningRate, "the schedule reports the rate it set")
+        XCTAssertEqual(schedule.stepCount, 5)
+    }
+
     func testOneCycleLRSequence() throws {
         let opt = try Adam([parameter([1])], learningRate: 123)
         let (peak, total) = (0.1, 100)

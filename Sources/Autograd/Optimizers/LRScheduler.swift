@@ -58,6 +58,38 @@ public final class StepLR: LRScheduler {
     }
 }
 
+/// The rate times a factor of the step count: `torch.optim.lr_scheduler.LambdaLR`.
+///
+///     lr(n) = base · factor(n)
+///
+/// where base is the optimizer's rate when the schedule is made and n counts `step()`
+/// calls. A linear warm-up over the first 400 steps (the transformer's usual start with Adam):
+///
+///     let warmup = LambdaLR(optimizer) { n in Swift.min(1, Float(n + 1) / 400) }
+public final class LambdaLR: LRScheduler {
+    public let optimizer: any Optimizer
+    /// The factor of step n.
+    public let factor: (Int) -> Float
+    /// The optimizer's rate when the schedule was made.
+    public let baseLearningRate: Float
+    public private(set) var stepCount = 0
+    public private(set) var learningRate: Float
+
+    public init(_ optimizer: any Optimizer, factor: @escaping (_ step: Int) -> Float) {
+        self.optimizer = optimizer
+        self.factor = factor
+        baseLearningRate = optimizer.learningRate
+        learningRate = baseLearningRate * factor(0)
+        optimizer.learningRate = learningRate
+    }
+
+    public func step() {
+        stepCount += 1
+        learningRate = baseLearningRate * factor(stepCount)
+        optimizer.learningRate = learningRate
+    }
+}
+
 /// The one-cycle policy (Smith & Topin, 2018): `torch.optim.lr_scheduler.OneCycleLR`
 /// with cosine annealing, two phases.
 ///
