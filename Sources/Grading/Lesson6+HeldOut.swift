@@ -38,7 +38,7 @@ extension Lesson6Graders {
         func note(_ tables: [Counts], _ context: ArraySlice<Int>, _ next: Int) {
             let n = tables.count - 1
             calls[n, default: 0] += 1
-            counted[n] = tables.map { $0.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
+            if counted[n] == nil { counted[n] = tables.map { $0.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
             asked[n, default: []] += context.map(Float.init) + [-1, Float(next), -2]
         }
     }

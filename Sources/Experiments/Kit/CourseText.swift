@@ -19,6 +19,20 @@ public enum CourseText {
         }
         return ("the READMEs of lessons 0–\(texts.count - 1)", texts.joined(separator: "\n\n"))
     }
+
+    /// The text of `--text FILE`, or, with one line saying what to do, why there is none: a
+    /// missing file, a folder, an unreadable or empty file, or one that is not UTF-8 text.
+    public static func readTextFile(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ExperimentError("--text \(path): no such file") }
+        guard !isDirectory.boolValue else { throw ExperimentError("--text \(path): is a folder, not a text file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ExperimentError("--text \(path): cannot be read (permissions?)") }
+        guard !data.isEmpty else { throw ExperimentError("--text \(path): the file is empty, there is nothing to read") }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw ExperimentError("--text \(path): not UTF-8 text (a binary file?): give a plain text file")
+        }
+        return text
+    }
 }
 
 /// A count with its thousands apart, as the READMEs print them: "63 095".

@@ -78,7 +78,7 @@ func characterText(_ settings: CharacterSettings, root: URL) throws -> (name: St
     case .numbers:
         return ("the numbers in words", try numberTokens().joined(separator: " "))
     case .file(let path):
-        return (path, try readTextFile(path))
+        return (path, try CourseText.readTextFile(path))
     }
 }
 
@@ -98,19 +98,6 @@ func loadCharacterText(_ settings: CharacterSettings, root: URL) -> (name: Strin
     let count = loaded.text.count
     guard count >= needed else { Experiment.fail("\(loaded.name) has \(count) characters; Part B needs at least \(needed): give a longer text") }
     return loaded
-}
-
-/// The contents of a UTF-8 text file, or a one-line error saying why not.
-func readTextFile(_ path: String) throws -> String {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ExperimentError("--text \(path): no such file") }
-    guard !isDirectory.boolValue else { throw ExperimentError("--text \(path): is a folder, not a text file") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw ExperimentError("--text \(path): cannot be read (permissions?)") }
-    guard !data.isEmpty else { throw ExperimentError("--text \(path): the file is empty, there is nothing to learn from") }
-    guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-        throw ExperimentError("--text \(path): not UTF-8 text (a binary file?): give a plain text file")
-    }
-    return text
 }
 
 /// How a character is shown in a table or a bar label: visible stand-ins for blanks.

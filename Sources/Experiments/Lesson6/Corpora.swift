@@ -97,14 +97,8 @@ let shortestText = 20 * 32 * 65
 /// `--text FILE`, checked as lesson 5 checks it: missing, a folder, empty, not UTF-8 text, or
 /// too short stops the run with one line, before anything runs.
 func fileCorpus(_ path: String) -> Corpus {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { Experiment.fail("--text \(path): no such file") }
-    guard !isDirectory.boolValue else { Experiment.fail("--text \(path): is a folder, not a text file") }
-    guard let data = FileManager.default.contents(atPath: path) else { Experiment.fail("--text \(path): cannot be read (permissions?)") }
-    guard !data.isEmpty else { Experiment.fail("--text \(path): the file is empty, there is nothing to count") }
-    guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-        Experiment.fail("--text \(path): not UTF-8 text (a binary file?): give a plain text file")
-    }
+    let text: String
+    do { text = try CourseText.readTextFile(path) } catch { Experiment.fail("\(error)") }
     guard text.count >= shortestText else { Experiment.fail("--text \(path) has \(text.count) characters; lesson 6 needs at least \(grouped(shortestText)) (lesson 5 trains its LSTM on it): give a longer text") }
     let name = URL(fileURLWithPath: path).lastPathComponent
     return Corpus(name: name, about: path, text: text, lessonFiveCorpus: nil)
