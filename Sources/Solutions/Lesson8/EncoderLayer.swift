@@ -19,6 +19,8 @@ import Autograd
 /// One pre-norm encoder layer on x [B, T, E] with the parameters of `layer` (its selfAttn,
 /// norm1, norm2, linear1, linear2 and activation), the padding keys ignored by the attention:
 ///     y = x + selfAttn(norm1(x)),    output = y + linear2(activation(linear1(norm2(y))))
+/// Pre-norm whatever `layer.normFirst` says: the graders also hand it a post-norm layer's
+/// parameters, so calling `layer(x)` itself is not an answer.
 public func encoderLayer(_ x: Tensor, layer: TransformerEncoderLayer, keyPadding: Tensor? = nil) throws -> Tensor {
     // TODO(8.5): n = layer.norm1(x); y = x + layer.selfAttn(n, n, n, keyPaddingMask: keyPadding).output; then y + layer.linear2(layer.activation(layer.linear1(layer.norm2(y)))).
     // BEGIN SOLUTION
