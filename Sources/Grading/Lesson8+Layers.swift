@@ -42,7 +42,7 @@ extension Lesson8Graders {
 
     // BEGIN INSTRUCTOR
     /// One change to multi-head attention (8.4's known mistakes).
-    enum HeadsChange { case noTransposes, mergeNotTransposed, queryKeySwapped, strided, noOutProjection, paddingDropped, inBiasDropped, scaledByE }
+    enum HeadsChange { case noTransposes, headsNotSwapped, mergeNotTransposed, queryKeySwapped, strided, noOutProjection, paddingDropped, inBiasDropped, scaledByE }
 
     static func headsWith(_ change: HeadsChange) -> Heads {
         { x, layer, keyPadding in
@@ -51,6 +51,7 @@ extension Lesson8Graders {
             func split(_ y: Tensor) throws -> Tensor {
                 switch change {
                 case .noTransposes: return try y.reshape([b, h, t, e / h])
+                case .headsNotSwapped: return try y.reshape([b, t, h, e / h])
                 case .strided: return try y.reshape([b, t, e / h, h]).permute([0, 3, 1, 2])
                 default: return try y.reshape([b, t, h, e / h]).permute([0, 2, 1, 3])
                 }
@@ -61,7 +62,7 @@ extension Lesson8Graders {
             let out = try scaledDotProductAttention(q, k, v, keyPaddingMask: change == .paddingDropped ? nil : keyPadding).output
             let merged: Tensor
             switch change {
-            case .noTransposes, .mergeNotTransposed: merged = try out.reshape([b, t, e])
+            case .noTransposes, .headsNotSwapped, .mergeNotTransposed: merged = try out.reshape([b, t, e])
             case .strided: merged = try out.permute([0, 2, 3, 1]).reshape([b, t, e])
             default: merged = try out.permute([0, 2, 1, 3]).reshape([b, t, e])
             }
@@ -77,6 +78,9 @@ extension Lesson8Graders {
             Mistake("reshaped-without-transpose", "the heads are made by reshaping [B, T, E] straight to [B, h, T, E/h] (and merged back the same way)",
                     feedback: "A reshape never moves a number: it only re-reads the same row-major order. [B, T, E] read as [B, h, T, E/h] cuts each sequence's values into h consecutive blocks, mixing positions and columns — head 0 gets the first T/h positions' whole vectors, not every position's first E/h columns. Reshape to [B, T, h, E/h] (which splits each vector), then swap axes 1 and 2; merge with the swap back, then the reshape.",
                     headsWith(.noTransposes)),
+            Mistake("heads-not-swapped", "the heads are split to [B, T, h, E/h] but axes 1 and 2 are never swapped: each position's heads attend to each other",
+                    feedback: "scaledDotProductAttention attends over the second-to-last axis: given [B, T, h, E/h] it treats the h heads of ONE position as the keys, and the positions as a batch — no position ever sees another (and a [B, T] padding mask does not fit). Swap axes 1 and 2 after the reshape, [B, h, T, E/h], so that each head attends over the T positions; swap them back before merging.",
+                    headsWith(.headsNotSwapped)),
             Mistake("merge-not-transposed", "the heads' outputs [B, h, T, E/h] are reshaped to [B, T, E] without swapping axes 1 and 2 back",
                     feedback: "The split was right, but the merge must undo it step by step: first transpose(1, 2) to [B, T, h, E/h], so that each position's h heads sit side by side, then reshape to [B, T, E]. Reshaping [B, h, T, E/h] directly lays head 0's outputs for all positions across the first rows.",
                     headsWith(.mergeNotTransposed)),
@@ -144,7 +148,7 @@ extension Lesson8Graders {
 
     // BEGIN INSTRUCTOR
     /// One change to the encoder layer (8.5's known mistakes).
-    enum LayerChange { case postNorm, noAttentionResidual, noFeedForwardResidual, norm1Twice, relu, residualFromNormed, paddingDropped, noSecondNorm, callsTheLayer }
+    enum LayerChange { case postNorm, noAttentionResidual, noFeedForwardResidual, norm1Twice, relu, residualFromNormed, paddingDropped, noSecondNorm, callsTheLayer, activationLast }
 
     static func encoderWith(_ change: LayerChange) -> EncoderStep {
         { x, layer, keyPadding in
@@ -153,6 +157,7 @@ extension Lesson8Graders {
             func attend(_ y: Tensor) throws -> Tensor { try layer.selfAttn(y, y, y, keyPaddingMask: mask).output }
             func feedForward(_ y: Tensor) throws -> Tensor {
                 let hidden = try layer.linear1(y)
+                if change == .activationLast { return layer.activation(try layer.linear2(hidden)) }
                 return try layer.linear2(change == .relu ? hidden.relu() : layer.activation(hidden))
             }
             if change == .postNorm {
@@ -207,6 +212,9 @@ extension Lesson8Graders {
             Mistake("calls-the-layer", "the answer is layer(x) itself, which follows layer.normFirst",
                     feedback: "layer(x, keyPaddingMask:) is the core's answer key: it is pre-norm or post-norm as the layer was made, and the grader also hands you the parameters of a post-norm layer, whose steps you must still run in the pre-norm order. Write the two sublayers yourself with layer.norm1, layer.selfAttn, layer.norm2, layer.linear1, layer.activation and layer.linear2.",
                     encoderWith(.callsTheLayer)),
+            Mistake("activation-after-linear2", "the activation comes after linear2 instead of between the two linear layers",
+                    feedback: "The feed-forward block is linear1 → activation → linear2: the nonlinearity acts on the wide hidden layer (dimFeedforward units), and linear2 brings it back to E, free to give any sign. After linear2, GELU squashes the block's output, which the residual then adds. Put layer.activation between linear1 and linear2.",
+                    encoderWith(.activationLast)),
         ],
         probe: encoderProbe
     )

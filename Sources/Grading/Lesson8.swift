@@ -56,7 +56,7 @@ public enum Lesson8Graders {
 
     // BEGIN INSTRUCTOR
     /// One change to attention (8.1's known mistakes).
-    enum AttentionChange { case queriesAxis, noScale, dividedByD, scaledAfterSoftmax, noMaxSubtracted, keyTimesQuery, valueSize, axesOneAndTwo }
+    enum AttentionChange { case queriesAxis, noScale, dividedByD, scaledAfterSoftmax, noMaxSubtracted, keyTimesQuery, valueSize, axesOneAndTwo, scoresReturned }
 
     static func attentionWith(_ change: AttentionChange) -> Attend {
         { q, k, v in
@@ -78,7 +78,7 @@ public enum Lesson8Graders {
             default: weights = try scores.softmax(axis: -1)
             }
             if change == .scaledAfterSoftmax { weights = weights / d.squareRoot() }
-            return (try weights.matmul(v), weights)
+            return (try weights.matmul(v), change == .scoresReturned ? scores : weights)
         }
     }
     // END INSTRUCTOR
@@ -111,6 +111,9 @@ public enum Lesson8Graders {
             Mistake("axes-one-and-two", "the key is transposed with transpose(1, 2), right for three axes only",
                     feedback: "With three axes [B, S, d], axes 1 and 2 are the last two; with four, [B, H, S, d], transpose(1, 2) swaps the heads with the keys. Count the axes from the end: key.transpose(-2, -1) swaps the last two whatever comes before them, as the lesson's [..., T, d] asks.",
                     attentionWith(.axesOneAndTwo)),
+            Mistake("scores-returned-as-weights", "the output is right, but the scores are returned where the weights belong",
+                    feedback: "The second value returned is what the pictures of lesson 8 draw and what 8.2's rows-sum-to-1 promise is about: the softmax of the scores, not the scores themselves. Return the tensor you multiplied value by.",
+                    attentionWith(.scoresReturned)),
         ],
         criterion: .matchesReference(Tolerance(atol: 1e-5, rtol: 1e-3)),
         probe: attentionProbe
