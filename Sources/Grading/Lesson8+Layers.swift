@@ -76,7 +76,7 @@ extension Lesson8Graders {
         reference: { try Solution8.multiHeadSelfAttention($0, layer: $1, keyPadding: $2) },
         mistakes: [
             Mistake("reshaped-without-transpose", "the heads are made by reshaping [B, T, E] straight to [B, h, T, E/h] (and merged back the same way)",
-                    feedback: "A reshape never moves a number: it only re-reads the same row-major order. [B, T, E] read as [B, h, T, E/h] cuts each sequence's values into h consecutive blocks, mixing positions and columns — head 0 gets the first T/h positions' whole vectors, not every position's first E/h columns. Reshape to [B, T, h, E/h] (which splits each vector), then swap axes 1 and 2; merge with the swap back, then the reshape.",
+                    feedback: "A reshape never moves a number: it only re-reads the same row-major order. [B, T, E] read as [B, h, T, E/h] cuts each sequence's T·E numbers into h consecutive blocks — head 0 gets the whole vectors of the first positions, not every position's first E/h columns. Reshape to [B, T, h, E/h] (which splits each vector), then swap axes 1 and 2; merge with the swap back, then the reshape.",
                     headsWith(.noTransposes)),
             Mistake("heads-not-swapped", "the heads are split to [B, T, h, E/h] but axes 1 and 2 are never swapped: each position's heads attend to each other",
                     feedback: "scaledDotProductAttention attends over the second-to-last axis: given [B, T, h, E/h] it treats the h heads of ONE position as the keys, and the positions as a batch — no position ever sees another (and a [B, T] padding mask does not fit). Swap axes 1 and 2 after the reshape, [B, h, T, E/h], so that each head attends over the T positions; swap them back before merging.",

@@ -193,7 +193,7 @@ public enum Lesson8Graders {
                     feedback: "As PyTorch's key_padding_mask, a NONZERO entry marks padding, the key to hide; 0 is a real token. Fill the scores where keyPadding is nonzero (maskedFill hides where the mask is nonzero), not where it is 0.",
                     maskedWith(.inverted)),
             Mistake("penalty-too-small", "a finite penalty (−10) is added to the padding's scores, too small to hide them",
-                    feedback: "e^−10 is small but not 0: when the scores themselves are in the tens, a padding key 10 below a real one's score still takes weight, and the output depends on the padding. Use −∞ (maskedFill(mask, -.infinity)), or a penalty so large no score can make up for it (−1e9).",
+                    feedback: "e^−10 is small but not 0: when the scores are in the tens, a padding key's score minus 10 can still beat the real keys' scores, and the output depends on the padding. Use −∞ (maskedFill(mask, -.infinity)), or a penalty so large no score can make up for it (−1e9).",
                     maskedWith(.smallPenalty)),
             Mistake("mask-ignored", "keyPadding is not used: the padding keys get weight like the others",
                     feedback: "The weights equal 8.1's: the queries attend to the padding too. Hide the keys whose keyPadding entry is nonzero: their scores become −∞ before the softmax (keyPadding.unsqueeze(1) broadcasts [B, S] over the queries).",
