@@ -148,7 +148,7 @@ extension Lesson8Graders {
 
     // BEGIN INSTRUCTOR
     /// One change to the encoder layer (8.5's known mistakes).
-    enum LayerChange { case postNorm, noAttentionResidual, noFeedForwardResidual, norm1Twice, relu, residualFromNormed, paddingDropped, noSecondNorm, callsTheLayer, activationLast }
+    enum LayerChange { case postNorm, noAttentionResidual, noFeedForwardResidual, norm1Twice, relu, residualFromNormed, paddingDropped, noFirstNorm, noSecondNorm, callsTheLayer, activationLast }
 
     static func encoderWith(_ change: LayerChange) -> EncoderStep {
         { x, layer, keyPadding in
@@ -164,7 +164,7 @@ extension Lesson8Graders {
                 let y = try layer.norm1(x + attend(x))
                 return try layer.norm2(y + feedForward(y))
             }
-            let n1 = try layer.norm1(x)
+            let n1 = change == .noFirstNorm ? x : try layer.norm1(x)
             let y: Tensor
             switch change {
             case .noAttentionResidual: y = try attend(n1)
@@ -206,6 +206,9 @@ extension Lesson8Graders {
             Mistake("padding-dropped", "the padding mask is not passed to the attention",
                     feedback: "The attention must ignore the padding keys: pass keyPadding as keyPaddingMask: to layer.selfAttn(n, n, n, keyPaddingMask:).",
                     encoderWith(.paddingDropped)),
+            Mistake("no-first-norm", "the attention reads x itself, not norm1(x)",
+                    feedback: "Pre-norm normalises the input of EACH sublayer: the attention reads layer.norm1(x) (its queries, keys and values all come from the normed copy), while the residual adds x. Without it the attention's scores grow with whatever scale x has drifted to. Insert norm1.",
+                    encoderWith(.noFirstNorm)),
             Mistake("no-second-norm", "the feed-forward block reads y itself, not norm2(y)",
                     feedback: "Pre-norm normalises the input of EACH sublayer: the feed-forward block reads layer.norm2(y), while the residual adds y. Insert norm2.",
                     encoderWith(.noSecondNorm)),
