@@ -33,6 +33,24 @@ func antiDiagonalMass(_ weights: [[[[[Double]]]]]) -> [[Double]] {
     }
 }
 
+/// How often key T − 1 − t is the one query t weighs most, over queries and sequences: [layer][head].
+func strongestKeyHits(_ weights: [[[[[Double]]]]]) -> [[Double]] {
+    weights.map { layer in
+        (0..<layer[0].count).map { h in
+            var hits = 0, count = 0
+            for sequence in layer {
+                let map = sequence[h]
+                let t = map.count
+                for q in 0..<t {
+                    if map[q].indices.max(by: { map[q][$0] < map[q][$1] }) == t - 1 - q { hits += 1 }
+                    count += 1
+                }
+            }
+            return Double(hits) / Double(max(count, 1))
+        }
+    }
+}
+
 /// One picture of every layer (rows) and head (columns) for one sequence, each a T × T map
 /// (queries down, keys across), separated by grey lines.
 func attentionHeatmap(_ weights: [[[[[Double]]]]], sequence b: Int, tokens: [Int], title: String) -> Heatmap {
