@@ -66,13 +66,13 @@ experiment.part("order", "Attention sees a set: permute the positions and the ou
     let x = Tensor.randn([1, t, d], rng: &rng)
     let permutation = rng.permutation(t)
     let permute = { (y: Tensor) throws -> Tensor in try y.indexSelect(axis: 1, indices: permutation) }
-    let positions = try sinusoidalPositions(length: t, dim: d).unsqueeze(0)
     // Without positions: attention(P x) against P attention(x).
     let plain = try attention(query: x, key: x, value: x).output
     let shuffled = try permute(x)
     let plainShuffled = try attention(query: shuffled, key: shuffled, value: shuffled).output
     let without = maxDifference(try permute(plain), plainShuffled)
     // With positions: the tokens move, the positions stay where they are.
+    let positions = try sinusoidalPositions(length: t, dim: d).unsqueeze(0)
     let placed = try x + positions
     let withPositions = try attention(query: placed, key: placed, value: placed).output
     let shuffledPlaced = try shuffled + positions
@@ -277,6 +277,10 @@ experiment.part("rnn", "Lesson 2's RNN encoder–decoder on the same task", uses
 // MARK: - 5. Attention
 
 experiment.part("attention", "What a trained reverser attends to", uses: ["8.6"]) {
+    guard !gridRuns.isEmpty else {
+        print("No trained reverser to look at: the grid part did not complete (see above).")
+        return
+    }
     var table = Table(title: "Mean attention weight on the anti-diagonal (query t → key T − 1 − t) on held-out sequences; uniform = 1/T",
                       header: ["model", "held-out accuracy", "layer", "head 1", "head 2", "head 3", "head 4", "uniform"])
     let keys: [(Int, Int, Int?)] = [(5, 10, 128), (5, 10, nil), (5, 1000, 128), (5, 1000, 1024), (5, 1000, nil), (10, 1000, 128),
@@ -358,5 +362,5 @@ func studentHeads(_ model: Reverser, _ tokens: Tensor) throws -> Tensor {
     return try model.head(x)
 }
 
-print(summary.render())
+if !summary.rows.isEmpty { print(summary.render()) }
 experiment.finish()
