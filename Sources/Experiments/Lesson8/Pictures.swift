@@ -51,9 +51,30 @@ func strongestKeyHits(_ weights: [[[[[Double]]]]]) -> [[Double]] {
     }
 }
 
+/// The maps in blocks of k queries × k keys (a length-100 map as 25 × 25): each block the
+/// weight its k queries put on its k keys, on average — rows still sum to 1. Keeps the
+/// picture of a long sequence small.
+func pooled(_ weights: [[[[[Double]]]]], by k: Int) -> [[[[[Double]]]]] {
+    weights.map { layer in
+        layer.map { sequence in
+            sequence.map { map in
+                let t = map.count, blocks = (t + k - 1) / k
+                return (0..<blocks).map { qb in
+                    let queries = (qb * k)..<min(t, qb * k + k)
+                    return (0..<blocks).map { kb in
+                        let keys = (kb * k)..<min(t, kb * k + k)
+                        return queries.map { q in keys.map { map[q][$0] }.reduce(0, +) }.reduce(0, +) / Double(queries.count)
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// One picture of every layer (rows) and head (columns) for one sequence, each a T × T map
 /// (queries down, keys across), separated by grey lines.
-func attentionHeatmap(_ weights: [[[[[Double]]]]], sequence b: Int, tokens: [Int], title: String) -> Heatmap {
+/// `step`: the positions one row or column stands for (4 for a pooled map).
+func attentionHeatmap(_ weights: [[[[[Double]]]]], sequence b: Int, tokens: [Int], title: String, step: Int = 1) -> Heatmap {
     let layers = weights.count, heads = weights[0][b].count, t = tokens.count
     var rows: [[Double]] = [], rowLabels: [String] = []
     for l in 0..<layers {
@@ -65,7 +86,7 @@ func attentionHeatmap(_ weights: [[[[[Double]]]]], sequence b: Int, tokens: [Int
                 row += weights[l][b][h][q]
             }
             rows.append(row)
-            rowLabels.append(q == 0 || t <= 10 || (q + 1) % 20 == 0 ? "layer \(l + 1) q\(q)" : "")
+            rowLabels.append(q == 0 || t <= 10 || (q * step) % 20 == 0 ? "layer \(l + 1) q\(q * step)" : "")
         }
     }
     var columnLabels: [String] = []

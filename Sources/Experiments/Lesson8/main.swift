@@ -253,7 +253,7 @@ experiment.part("rnn", "Lesson 2's RNN encoder–decoder on the same task", uses
         }
     }
     print("Lesson 2's model (a tanh RNN reads the one-hot tokens; from its last state a second tanh RNN with no input writes")
-    print("the T outputs), \(hidden) hidden units, vocabulary 10, Adam at 1e-3, batches of 16, the same steps as the reverser's.")
+    print("the T outputs), \(hidden) hidden units, vocabulary 10, Adam at 1e-3, batches of 16, the same steps as the reverser's; seed \(seed).")
     let bar = ProgressBar(total: pieces.count, label: "rnn")
     let start = Date()
     let runs = try experiment.workers.map(pieces) { setup -> ReverserRun in
@@ -317,7 +317,10 @@ experiment.part("attention", "What a trained reverser attends to", uses: ["8.6"]
             print("input \(tokens.map(String.init).joined(separator: " ")) → wanted \(tokens.reversed().map(String.init).joined(separator: " ")), written \(try noGrad { try model(one) }.argmax(axis: -1).indices.map(String.init).joined(separator: " "))")
             print(attentionText(weights, sequence: 0, tokens: tokens))
         }
-        experiment.save(attentionHeatmap(weights, sequence: 0, tokens: tokens, title: title).svg(cellSize: length <= 10 ? 24 : 3),
+        // A length-100 map in blocks of 4 × 4 (25 × 25 cells a head): the full one would be an 8 MB picture.
+        let (shown, shownTokens) = length <= 10 ? (weights, tokens) : (pooled(weights, by: 4), stride(from: 0, to: length, by: 4).map { tokens[$0] })
+        experiment.save(attentionHeatmap(shown, sequence: 0, tokens: shownTokens, title: title + (length <= 10 ? "" : " — in blocks of 4 queries × 4 keys"),
+                                         step: length <= 10 ? 1 : 4).svg(cellSize: length <= 10 ? 24 : 8),
                         as: "attention-length\(length)-v\(vocabulary)-\(examples.map(String.init) ?? "fresh")")
     }
     _ = masses
