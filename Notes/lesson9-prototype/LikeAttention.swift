@@ -39,10 +39,16 @@ func likeMass(weights w: [Float], length t: Int, termOf: [Int?], termKeys: [Stri
 
 /// The measure per layer and head, pooled over `expressions` (each expression's queries count
 /// once each): [layer][head].
-func likeMassTable(model: LikeTermClassifier, tokenizer: Tokenizer, expressions: [String]) throws -> [[LikeMass]] {
+/// lettersOnly: with characters, only the variable letters count as the terms' tokens (the
+/// digits, '^' and signs are left out, as queries and as keys).
+func likeMassTable(model: LikeTermClassifier, tokenizer: Tokenizer, expressions: [String], lettersOnly: Bool = false) throws -> [[LikeMass]] {
     var sums: [[(Double, Double, Int)]] = []
     for e in expressions {
-        let (codes, termOf) = try tokenizer.encode(e)
+        var (codes, termOf) = try tokenizer.encode(e)
+        if lettersOnly && tokenizer is CharacterTokenizer {
+            let chars = Array(e)
+            termOf = termOf.enumerated().map { p, t in chars[p].isLetter ? t : nil }
+        }
         let keys = try terms(of: e).map(\.key)
         let batch = try makeBatch([codes], labels: [0])
         let (_, ws) = try noGrad { try model.forward(batch.codes, padding: batch.padding, weights: true) }

@@ -82,15 +82,26 @@ case "train":
     let model = LikeTermClassifier(vocabulary: tok.vocabulary, length: max(maxLen, 128), classes: 14, dModel: d, heads: heads,
                                    layers: layers, feedforward: ff, pooling: pool, rng: &rng)
     model.usePositions = !flag("nopos")
+    // --qk: start every layer with its key projection equal to its query projection (the
+    // Reformer's shared queries and keys, at initialisation only): tokens alike score high.
+    if flag("qk") {
+        for layer in model.encoder.layers {
+            var w = layer.selfAttn.inProjWeight.scalars
+            for i in 0..<(d * d) { w[d * d + i] = w[i] }
+            try layer.selfAttn.inProjWeight.assign(w)
+        }
+    }
     let nparams = model.parameters().map(\.count).reduce(0, +)
-    print("tok \(tok.name), pretty \(generator.pretty), train \(ntrain), d \(d), heads \(heads), layers \(layers), ff \(ff), pool \(pool), positions \(model.usePositions), params \(nparams), steps \(cfg.steps), batch \(cfg.batch), lr \(cfg.learningRate), warmup \(cfg.warmup), clip \(cfg.clip), bucket \(cfg.bucket), seed \(seed), max tokens \(maxLen)")
+    print("tok \(tok.name), pretty \(generator.pretty), train \(ntrain), d \(d), heads \(heads), layers \(layers), ff \(ff), pool \(pool), positions \(model.usePositions), qk-init \(flag("qk")), params \(nparams), steps \(cfg.steps), batch \(cfg.batch), lr \(cfg.learningRate), warmup \(cfg.warmup), clip \(cfg.clip), bucket \(cfg.bucket), seed \(seed), max tokens \(maxLen)")
     let probeTexts = te.prefix(200).map(\.text)
     let attn = flag("attn")
     func table(_ title: String) throws {
-        let t = try likeMassTable(model: model, tokenizer: tok, expressions: Array(probeTexts))
-        print(title)
-        for (l, row) in t.enumerated() {
-            print("  layer \(l): " + row.enumerated().map { h, m in String(format: "h%d %.3f/%.3f (×%.2f)", h, m.mass, m.chance, m.lift) }.joined(separator: "  "))
+        for letters in tok is CharacterTokenizer ? [false, true] : [false] {
+            let t = try likeMassTable(model: model, tokenizer: tok, expressions: Array(probeTexts), lettersOnly: letters)
+            print(title + (letters ? " — variable letters only" : ""))
+            for (l, row) in t.enumerated() {
+                print("  layer \(l): " + row.enumerated().map { h, m in String(format: "h%d %.3f/%.3f (×%.2f)", h, m.mass, m.chance, m.lift) }.joined(separator: "  "))
+            }
         }
     }
     if let i = args.firstIndex(of: "--load"), i + 1 < args.count { try model.load(from: URL(fileURLWithPath: args[i + 1])) }
@@ -102,6 +113,26 @@ case "train":
     }
     _ = curve
     if attn { model.eval(); try table("like-term attention mass / chance (lift), trained, 200 held-out:") }
+    // --show "expr": each head's weights on one expression, as a table (rows: queries).
+    if let i = args.firstIndex(of: "--show"), i + 1 < args.count {
+        model.eval()
+        let e = args[i + 1].replacingOccurrences(of: "_", with: " ")
+        let (codes, _) = try tok.encode(e)
+        let labels = tok is TermTokenizer ? try terms(of: e).map(\.key) : Array(e).map { String($0) }
+        let b = try makeBatch([codes], labels: [0])
+        let (logits, ws) = try noGrad { try model.forward(b.codes, padding: b.padding, weights: true) }
+        print("\(e): label \(try likeTermCount(e)), model says \(Int(try logits.argmax(axis: -1).scalars[0]))")
+        let t = codes.count
+        for (l, w) in ws.enumerated() {
+            for h in 0..<w.shape[1] {
+                print("layer \(l) head \(h)   " + labels.map { $0.padding(toLength: 5, withPad: " ", startingAt: 0) }.joined())
+                for q in 0..<t {
+                    let row = (0..<t).map { String(format: "%5.2f", w.scalars[h * t * t + q * t + $0]) }.joined()
+                    print("  " + labels[q].padding(toLength: 12, withPad: " ", startingAt: 0) + row)
+                }
+            }
+        }
+    }
     if let i = args.firstIndex(of: "--save"), i + 1 < args.count { try model.save(to: URL(fileURLWithPath: args[i + 1])) }
 
 case "mistakes":
