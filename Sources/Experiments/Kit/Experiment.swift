@@ -158,6 +158,13 @@ public struct Experiment {
         arguments = rest
     }
 
+    /// The positive whole number an option takes (`--seeds 5`), read with `takeOptions`' `value`;
+    /// anything else ends the run with a one-line message naming the option.
+    public static func positiveInteger(_ option: String, _ value: () -> String) -> Int {
+        guard let n = Int(value()), n > 0 else { fail("\(option) needs a positive integer") }
+        return n
+    }
+
     /// A section title.
     public func section(_ title: String) {
         section(title, part: nil)

@@ -56,11 +56,9 @@ struct CharacterSettings {
                 case let other: Experiment.fail("--corpus \(other): the corpora are lessons and numbers (or --text FILE for your own)")
                 }
             case "--char-steps":
-                guard let n = Int(value()), n > 0 else { Experiment.fail("--char-steps needs a positive integer") }
-                steps = n
+                steps = Experiment.positiveInteger(option, value)
             case "--hidden":
-                guard let n = Int(value()), n > 0 else { Experiment.fail("--hidden needs a positive integer") }
-                hidden = n
+                hidden = Experiment.positiveInteger(option, value)
             case "--resume": resume = true
             default: return false
             }

@@ -46,8 +46,7 @@ struct WordSettings {
         Experiment.takeOptions(&arguments) { option, value in
             switch option {
             case "--seeds":
-                guard let n = Int(value()), n > 0 else { Experiment.fail("--seeds needs a positive integer") }
-                seeds = n
+                seeds = Experiment.positiveInteger(option, value)
             case "--models":
                 let asked = value().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard !asked.isEmpty, asked.allSatisfy(models.contains) else { Experiment.fail("--models takes a list of 1 … 7, such as 1,4,7") }

@@ -29,10 +29,7 @@ var notebookSeedCount = experiment.full ? 5 : 3
 var maxEpochs = 1000
 var arguments = experiment.arguments
 Experiment.takeOptions(&arguments) { option, value in
-    func positive() -> Int {
-        guard let n = Int(value()), n > 0 else { Experiment.fail("\(option) needs a positive integer") }
-        return n
-    }
+    func positive() -> Int { Experiment.positiveInteger(option, value) }
     switch option {
     case "--seeds": seedCount = positive()
     case "--notebook-seeds": notebookSeedCount = positive()

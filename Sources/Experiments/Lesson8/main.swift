@@ -31,10 +31,7 @@ var shortSteps = experiment.full ? 3000 : 1500
 var longSteps = experiment.full ? 1500 : 300
 var arguments = experiment.arguments
 Experiment.takeOptions(&arguments) { option, value in
-    func positive() -> Int {
-        guard let n = Int(value()), n > 0 else { Experiment.fail("\(option) needs a positive integer") }
-        return n
-    }
+    func positive() -> Int { Experiment.positiveInteger(option, value) }
     switch option {
     case "--seeds": seedCount = positive()
     case "--steps": shortSteps = positive()
