@@ -1,3 +1,4 @@
+import Autograd
 import CIsolation
 import Foundation
 #if canImport(Glibc)
@@ -58,6 +59,39 @@ public enum Isolation {
 
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
+    // MARK: - The kernels of the recorded runs
+
+    /// The OpenBLAS kernels the fixtures were recorded with (`OPENBLAS_CORETYPE=Haswell`,
+    /// as `.ci/run` records them).
+    public static let fixtureKernels = "Haswell"
+
+    /// What a grading child's environment adds so that its products are the fixtures':
+    /// `OPENBLAS_CORETYPE=Haswell` where the processor runs those kernels (x86-64 with AVX2
+    /// and FMA) and nobody chose other kernels; nothing elsewhere.
+    ///
+    /// Products with other kernels differ in the last bits, and a training exercise's run
+    /// drifts from the recorded one: a right answer still passes (its rule has margins), but
+    /// a known mistake's recorded fingerprint no longer matches, and the student loses its
+    /// diagnosis (3.6: six of nine planted mistakes with OpenBLAS 0.3.21's own choice,
+    /// Cooperlake, on a Zen 4). OpenBLAS reads the variable once, when it loads: the child
+    /// is a new process, so setting it in the child's environment is in time, where setting
+    /// it in this process would be too late.
+    public static func kernelPin(environment: [String: String], processorFlags: Set<String>, machine: String) -> [String: String] {
+        guard machine == "x86_64", environment["OPENBLAS_CORETYPE"] == nil,
+              processorFlags.isSuperset(of: ["avx2", "fma"]) else { return [:] }
+        return ["OPENBLAS_CORETYPE": fixtureKernels]
+    }
+
+    /// `kernelPin` for this process and machine.
+    public static var kernelPin: [String: String] {
+        #if arch(x86_64)
+        let machine = "x86_64"
+        #else
+        let machine = "other"
+        #endif
+        return kernelPin(environment: ProcessInfo.processInfo.environment, processorFlags: BLAS.processorFlags, machine: machine)
+    }
+
     /// The report as one JSON object.
     public static func encode(_ report: ProbeReport, exercise: String, nonce: String) -> String {
         let head = "{\"exercise\": \(OutcomeJSON.string(exercise)), \"nonce\": \(OutcomeJSON.string(nonce)), "
@@ -117,11 +151,11 @@ public enum Isolation {
         let before = GradingFiles.stamps(root: root)
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run([executable] + arguments, in: root, timeout: timeout, environment: [
+            result = try Subprocess.run([executable] + arguments, in: root, timeout: timeout, environment: kernelPin.merging([
                 exerciseVariable: exercise.id, reportVariable: reportURL.path,
                 fixturesVariable: root.appendingPathComponent(LessonFixtures.path(lesson: exercise.lesson)).path,
                 "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none",
-            ])
+            ]) { _, new in new })
         } catch {
             let v = exercise.verdictOnRecorded(.stopped(summary: "the grader could not start its process: \(error)", next: "run `swift build --build-tests`, then grade again.", kind: .exited), Outcome(), [:])
             return Graded(verdict: v, printed: "", seconds: 0)

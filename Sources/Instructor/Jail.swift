@@ -54,10 +54,10 @@ struct Jail: Sendable {
         let before = watched.stamps()
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run([sandbox.path, status.path, String(timeout), String(memory), folder.path, "--", bundle.path, test], environment: [
+            result = try Subprocess.run([sandbox.path, status.path, String(timeout), String(memory), folder.path, "--", bundle.path, test], environment: Isolation.kernelPin.merging([
                 "UNROLLED_GRADE_EXERCISE": exercise.id, "UNROLLED_GRADE_REPORT": report.path,
                 "SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none",
-            ])
+            ]) { _, new in new })
         } catch {
             return stopped("the grader could not start its process: \(error)", "check that \(sandbox.path) exists (it is built with the grading copy).", .exited)
         }

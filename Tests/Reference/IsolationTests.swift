@@ -204,4 +204,21 @@ final class IsolationTests: XCTestCase {
         XCTAssertEqual(GradingFiles.differences(before, GradingFiles.stamps(root: root)),
                        ["Sources/Grading/A.swift", "Sources/Grading/New.swift", "Tests/Exercises/T.swift"])
     }
+
+    // MARK: - A grading child runs the fixtures' kernels
+
+    /// OpenBLAS's own choice on an AVX-512 processor (Cooperlake on Zen 4) drifts a training
+    /// run from the recorded one and loses the known mistakes' diagnoses: a grading child is
+    /// pinned to the kernels the fixtures were made with, where the processor has them.
+    func testAGradingChildIsPinnedToTheFixturesKernelsWhereTheProcessorRunsThem() {
+        let zen4: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd", "avx512_bf16"]
+        XCTAssertEqual(Isolation.kernelPin(environment: [:], processorFlags: zen4, machine: "x86_64"), ["OPENBLAS_CORETYPE": "Haswell"])
+        XCTAssertEqual(Isolation.kernelPin(environment: ["PATH": "/usr/bin"], processorFlags: ["avx2", "fma"], machine: "x86_64"), ["OPENBLAS_CORETYPE": "Haswell"])
+        // Someone chose the kernels: left alone.
+        XCTAssertEqual(Isolation.kernelPin(environment: ["OPENBLAS_CORETYPE": "SkylakeX"], processorFlags: zen4, machine: "x86_64"), [:])
+        // A processor without AVX2 and FMA would trap in the Haswell kernels; other machines have other kernels.
+        XCTAssertEqual(Isolation.kernelPin(environment: [:], processorFlags: ["sse4_2", "avx"], machine: "x86_64"), [:])
+        XCTAssertEqual(Isolation.kernelPin(environment: [:], processorFlags: ["avx2"], machine: "x86_64"), [:])
+        XCTAssertEqual(Isolation.kernelPin(environment: [:], processorFlags: [], machine: "other"), [:])
+    }
 }
