@@ -23,8 +23,9 @@ extension BLAS {
 
     /// The AVX-512 kernels OpenBLAS could use instead of the ones it chose, or nil.
     ///
-    /// OpenBLAS 0.3.21 (Debian 12's) does not know AMD's Zen 4, which has AVX-512, and gives
-    /// it its AVX2 kernels ("Haswell" or "Zen"); `OPENBLAS_CORETYPE=SkylakeX`, set before the
+    /// OpenBLAS 0.3.21 (Debian 12's) does not know some of AMD's Zen 4 machines, which have
+    /// AVX-512, and gives them its AVX2 kernels ("Haswell" or "Zen"; others, reporting bf16 as
+    /// well, get "Cooperlake"); `OPENBLAS_CORETYPE=SkylakeX`, set before the
     /// program starts, selects its AVX-512 ones. `flags` are the processor's (the `flags` line
     /// of /proc/cpuinfo).
     public static func fasterKernels(than chosen: String, flags: Set<String>) -> String? {
