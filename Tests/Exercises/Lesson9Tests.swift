@@ -13,4 +13,7 @@ final class Lesson9Tests: XCTestCase {
     func test_9_3_characterCodes() throws { try check(Lesson9Graders.characterCodes) { try Lesson9.characterCodes($0) } }
     func test_9_4_termCodes() throws { try check(Lesson9Graders.termCodes) { try Lesson9.termCodes($0.map(Self.term)) } }
     func test_9_5_pool() throws { try check(Lesson9Graders.pool) { try Lesson9.pool($0, padding: $1, mean: $2) } }
+    func test_9_6_likeTermMass() throws {
+        try check(Lesson9Graders.likeTermMass) { try Lesson9.likeTermMass(weights: $0, termOf: $1, termKeys: $2) }
+    }
 }

@@ -167,3 +167,49 @@ final class LessonNineAlternativesTests: XCTestCase {
         }, "the sum doubled", saying: ["output (sum", "differs"])
     }
 }
+
+extension LessonNineAlternativesTests {
+    // MARK: - 9.6 like-term attention mass
+
+    func test_9_6_likeTermMass() {
+        let exercise = Lesson9Graders.likeTermMass
+        assertPasses(exercise, { weights, termOf, keys in
+            // A [T, T] mask of (query, like key) pairs, multiplied with the weights by the core.
+            let t = weights.shape[0], real = termOf.count
+            var like = [Float](repeating: 0, count: t * t), rows = [Float](repeating: 0, count: t)
+            for q in 0..<real {
+                for s in 0..<real {
+                    if let i = termOf[q], let j = termOf[s], i != j, keys[i] == keys[j] { like[q * t + s] = 1 }
+                }
+                if like[(q * t)..<(q * t + t)].contains(1) { rows[q] = 1 }
+            }
+            let n = rows.reduce(0, +)
+            guard n > 0 else { return (0, 0) }
+            let pairs = try Tensor(like, shape: [t, t])
+            let mass = try (weights * pairs).sum(axis: 1).scalars
+            let chance = try pairs.sum(axis: 1).scalars.map { $0 / Float(real) }
+            return (zip(mass, rows).map { $0 * $1 }.reduce(0, +) / n, zip(chance, rows).map { $0 * $1 }.reduce(0, +) / n)
+        }, "a mask of like pairs, and the core's sums")
+        assertPasses(exercise, { weights, termOf, keys in
+            // Group the tokens by key first, then by term.
+            let w = weights.scalars, t = weights.shape[1]
+            var tokens: [String: [(term: Int, at: Int)]] = [:]
+            for (at, term) in termOf.enumerated() { if let term { tokens[keys[term], default: []].append((term, at)) } }
+            var sums: (Double, Double, Int) = (0, 0, 0)
+            for group in tokens.values where Set(group.map(\.term)).count > 1 {
+                for (term, q) in group {
+                    let others = group.filter { $0.term != term }
+                    sums.0 += others.reduce(0.0) { $0 + Double(w[q * t + $1.at]) }
+                    sums.1 += Double(others.count) / Double(termOf.count)
+                    sums.2 += 1
+                }
+            }
+            return sums.2 == 0 ? (0, 0) : (Float(sums.0 / Double(sums.2)), Float(sums.1 / Double(sums.2)))
+        }, "tokens grouped by key, in Double")
+        for mistake in exercise.mistakes { assertDiagnosed(exercise, mistake.implementation, as: mistake.id) }
+        assertFails(exercise, { weights, termOf, keys in
+            let r = try Solution9.likeTermMass(weights: weights, termOf: termOf, termKeys: keys)
+            return (r.mass / 2, r.chance)
+        }, "half the mass", saying: ["the mass and chance of", "differs"])
+    }
+}
