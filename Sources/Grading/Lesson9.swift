@@ -230,6 +230,6 @@ public enum Lesson9Graders {
     /// Every exercise of lesson 9, in order.
     public static let all: [AnyExercise] = [
         AnyExercise(terms), AnyExercise(likeTermCount), AnyExercise(characterCodes), AnyExercise(termCodes), AnyExercise(pool),
-        AnyExercise(likeTermMass),
+        AnyExercise(likeTermMass), AnyExercise(baselineAccuracies),
     ]
 }

@@ -16,4 +16,7 @@ final class Lesson9Tests: XCTestCase {
     func test_9_6_likeTermMass() throws {
         try check(Lesson9Graders.likeTermMass) { try Lesson9.likeTermMass(weights: $0, termOf: $1, termKeys: $2) }
     }
+    func test_9_7_baselineAccuracies() throws {
+        try check(Lesson9Graders.baselineAccuracies) { try Lesson9.baselineAccuracies(train: $0, test: $1) }
+    }
 }

@@ -213,3 +213,36 @@ extension LessonNineAlternativesTests {
         }, "half the mass", saying: ["the mass and chance of", "differs"])
     }
 }
+
+extension LessonNineAlternativesTests {
+    // MARK: - 9.7 baselines
+
+    func test_9_7_baselineAccuracies() {
+        let exercise = Lesson9Graders.baselineAccuracies
+        assertPasses(exercise, { train, test in
+            // Counts in a [terms][label] table; the mode by a scan from the smallest label up.
+            var table = [[Int]](repeating: [Int](repeating: 0, count: 20), count: 20)
+            var all = [Int](repeating: 0, count: 20)
+            for p in train { table[p.terms][p.label] += 1; all[p.label] += 1 }
+            func mode(_ row: [Int]) -> Int? {
+                var best: Int? = nil
+                for l in row.indices where row[l] > 0 && row[l] > (best.map { row[$0] } ?? 0) { best = l }
+                return best
+            }
+            let overall = mode(all)!
+            var right = (0, 0, 0)
+            for p in test {
+                if p.label == overall { right.0 += 1 }
+                if p.label == p.terms { right.1 += 1 }
+                if p.label == (mode(table[p.terms]) ?? overall) { right.2 += 1 }
+            }
+            let n = Double(test.count)
+            return (Double(right.0) / n, Double(right.1) / n, Double(right.2) / n)
+        }, "a table of counts and one pass over the test set")
+        for mistake in exercise.mistakes { assertDiagnosed(exercise, mistake.implementation, as: mistake.id) }
+        assertFails(exercise, { train, test in
+            let r = try Solution9.baselineAccuracies(train: train, test: test)
+            return (r.mostFrequent, r.numberOfTerms, r.mostFrequent)
+        }, "the third guess left as the first", saying: ["the accuracies", "differs"])
+    }
+}
