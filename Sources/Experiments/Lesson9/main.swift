@@ -6,8 +6,8 @@ import Plots
 
 // `swift run tutor run 9`: counting like terms — with the student's code.
 //   1. data: the notebook's problems (mathy's generator), labelled with the student's terms
-//      (9.1) and label (9.2): samples, the label distribution, the number of terms, and three
-//      baselines on held-out problems — always the commonest label, the number of terms, and
+//      (9.1) and label (9.2): samples, the label distribution, the number of terms, and the
+//      student's three baselines (9.7) on held-out problems — always the commonest label, the number of terms, and
 //      the commonest label among training problems with that many terms.
 // The training parts (term and character tokens, sum and mean pooling, keys started equal to
 // queries) and the attention part (the like-term mass per layer and head) are not written
@@ -16,7 +16,7 @@ import Plots
 // --full 5 000).
 
 let experiment = Experiment(lesson: 9, parts: [
-    .init("data", "the notebook's problems: samples, labels (9.1, 9.2), terms per problem, three baselines on held-out problems; training and attention come in a later version"),
+    .init("data", "the notebook's problems: samples, labels (9.1, 9.2), terms per problem, three baselines on held-out problems (9.7); training and attention come in a later version"),
 ], options: "--train N, --test N")
 
 var trainCount = experiment.full ? 200_000 : 20_000
@@ -41,7 +41,7 @@ print("tokens, sum and mean pooling) and reading its attention come in the next 
 
 // MARK: - 1. Data
 
-experiment.part("data", "The notebook's problems, their labels, and what a model can get without finding like terms", uses: ["9.1", "9.2"]) {
+experiment.part("data", "The notebook's problems, their labels, and what a model can get without finding like terms", uses: ["9.1", "9.2", "9.7"]) {
     var rng = RNG(seed: seed)
     var seen = Set<String>()
     let generator = LikeTermGenerator()
@@ -75,18 +75,15 @@ experiment.part("data", "The notebook's problems, their labels, and what a model
     let chars = trainTexts.map(\.count).sorted()
     print("Terms per problem: \(termCounts.min() ?? 0)–\(termCounts.max() ?? 0); characters: mean \(String(format: "%.1f", Double(chars.reduce(0, +)) / Double(chars.count))), median \(chars[chars.count / 2]), longest \(chars.last ?? 0).")
 
-    // The baselines: nothing here looks at which terms are like.
+    // The baselines (9.7): nothing here looks at which terms are like.
     var labelCount: [Int: Int] = [:]
     for p in train { labelCount[p.label, default: 0] += 1 }
     let mode = labelCount.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
-    var byTerms: [Int: [Int: Int]] = [:]
-    for p in train { byTerms[p.terms, default: [:]][p.label, default: 0] += 1 }
-    let bestFor = byTerms.mapValues { counts in counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key }
-    func accuracy(_ guess: ((terms: Int, label: Int)) -> Int) -> Double { Double(test.filter { guess($0) == $0.label }.count) / Double(test.count) }
-    var baselines = Table(title: "\nBaselines on the \(grouped(testCount)) held-out problems", header: ["guess", "accuracy"], alignments: [.left, .right])
-    baselines.add(["always \(mode), the training set's commonest label", percent(accuracy { _ in mode })])
-    baselines.add(["the number of terms", percent(accuracy { $0.terms })])
-    baselines.add(["the commonest training label among problems with as many terms", percent(accuracy { bestFor[$0.terms] ?? mode })])
+    let scores = try baselineAccuracies(train: train, test: test)
+    var baselines = Table(title: "\nBaselines on the \(grouped(testCount)) held-out problems (9.7)", header: ["guess", "accuracy"], alignments: [.left, .right])
+    baselines.add(["always \(mode), the training set's commonest label", percent(scores.mostFrequent)])
+    baselines.add(["the number of terms", percent(scores.numberOfTerms)])
+    baselines.add(["the commonest training label among problems with as many terms", percent(scores.bestGivenTerms)])
     print(baselines.render())
     print("""
     The third guess is the best any model can do without finding which terms are like: the notebook's model sat
