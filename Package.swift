@@ -7,7 +7,7 @@ import Foundation
 /// student edits), its reference `SolutionN` (Sources/Solutions/LessonN) and an
 /// experiment `ExperimentN` (Sources/Experiments/LessonN) that `tutor run N` starts, and a
 /// scratch pad `PlayN` (Play/LessonN/main.swift) that `tutor play N` runs.
-let lessons = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+let lessons = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 /// Whether this is a student edition, written by `swift run tutor release` (which sets this to
 /// true and `lessons` to the released ones): no reference solutions, no benchmark, no tests of
