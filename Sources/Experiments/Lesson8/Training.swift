@@ -50,29 +50,14 @@ protocol SequenceModel: Module {
 extension Reverser: SequenceModel {}
 
 /// The Reverser with post-norm layers, x = norm(x + f(x)), and no final norm: the original
-/// transformer's (and BERT's) arrangement, for the warm-up comparison. Not the student's code.
-final class PostNormReverser: SequenceModel {
-    let embedding: Embedding
-    let positions: PositionEmbedding
-    let encoder: TransformerEncoder
-    let head: Linear
-    var isTraining = true
-
-    init(vocabulary: Int, length: Int, dModel: Int, heads: Int, layers: Int, rng: inout RNG) {
-        embedding = Embedding(vocabulary, dModel, rng: &rng)
-        positions = PositionEmbedding(maxLength: length, dim: dModel, rng: &rng)
-        encoder = TransformerEncoder(dModel: dModel, nhead: heads, numLayers: layers, dimFeedforward: 4 * dModel, dropout: 0,
+/// transformer's (and BERT's) arrangement, for the warm-up comparison. The layers are drawn
+/// from `rng` in the order `Reverser.init` draws them; the forward pass is the student's 8.6.
+func postNormReverser(vocabulary: Int, length: Int, dModel: Int, heads: Int, layers: Int, rng: inout RNG) -> Reverser {
+    let embedding = Embedding(vocabulary, dModel, rng: &rng)
+    let positions = PositionEmbedding(maxLength: length, dim: dModel, rng: &rng)
+    let encoder = TransformerEncoder(dModel: dModel, nhead: heads, numLayers: layers, dimFeedforward: 4 * dModel, dropout: 0,
                                      activation: .gelu(.none), normFirst: false, rng: &rng)
-        head = Linear(dModel, vocabulary, rng: &rng)
-    }
-
-    var submodules: [(name: String, module: any Module)] {
-        [("embedding", embedding), ("positions", positions), ("encoder", encoder), ("head", head)]
-    }
-
-    func callAsFunction(_ tokens: Tensor) throws -> Tensor {
-        try head(encoder(positions(embedding(tokens))))
-    }
+    return Reverser(embedding: embedding, positions: positions, encoder: encoder, head: Linear(dModel, vocabulary, rng: &rng))
 }
 
 /// One training: the task, the data, the model and its size, and the optimizer.
@@ -144,15 +129,6 @@ func freshData(count: Int, length: Int, vocabulary: Int, excluding: Set<[Float]>
     return (try Tensor(flat, shape: [count, length]), try Tensor(rows.flatMap { $0.reversed() }, shape: [count, length]))
 }
 
-/// Rows of a [N, T] tensor.
-extension Tensor {
-    var rows: [[Float]] {
-        let (n, t) = (shape[0], shape[1])
-        let s = scalars
-        return (0..<n).map { Array(s[($0 * t)..<($0 * t + t)]) }
-    }
-}
-
 /// Token and sequence accuracy of `model` on inputs/targets [N, T], in chunks, without gradients.
 func accuracy(_ model: any SequenceModel, inputs: Tensor, targets: Tensor, chunk: Int = 128) throws -> Accuracy {
     let (n, t) = (inputs.shape[0], inputs.shape[1])
@@ -186,7 +162,7 @@ func trainReverser(_ setup: Setup, heldOut heldOutCount: Int = 1000, progress: (
     case .reverser:
         model = Reverser(vocabulary: setup.vocabulary, length: setup.length, dModel: setup.dModel, heads: setup.heads, layers: setup.layers, rng: &rng)
     case .postNorm:
-        model = PostNormReverser(vocabulary: setup.vocabulary, length: setup.length, dModel: setup.dModel, heads: setup.heads, layers: setup.layers, rng: &rng)
+        model = postNormReverser(vocabulary: setup.vocabulary, length: setup.length, dModel: setup.dModel, heads: setup.heads, layers: setup.layers, rng: &rng)
     case .rnn(let hidden):
         model = RNNEncoderDecoder(vocabulary: setup.vocabulary, hidden: hidden, rng: &rng)
     }
