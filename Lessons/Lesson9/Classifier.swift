@@ -52,17 +52,9 @@ public final class LikeTermClassifier: Module {
     }
 }
 
-/// A batch of rows of codes, padded with 0 to the longest: codes and padding [B, T] (1 at
-/// the padding), as floats.
+/// A batch of rows of codes, padded with 0 to the longest (the core's `padBatch`): codes and
+/// padding [B, T] (1 at the padding), as floats.
 public func paddedBatch(_ rows: [[Int]]) throws -> (codes: Tensor, padding: Tensor) {
-    let width = Swift.max(1, rows.map(\.count).max() ?? 1)
-    var codes = [Float](repeating: 0, count: rows.count * width)
-    var padding = [Float](repeating: 1, count: rows.count * width)
-    for (r, row) in rows.enumerated() {
-        for (t, c) in row.enumerated() {
-            codes[r * width + t] = Float(c)
-            padding[r * width + t] = 0
-        }
-    }
-    return (try Tensor(codes, shape: [rows.count, width]), try Tensor(padding, shape: [rows.count, width]))
+    let batch = try padBatch(rows, length: Swift.max(1, rows.map(\.count).max() ?? 1))
+    return (batch.codes, 1 - batch.mask)
 }
